@@ -21,7 +21,6 @@ class Elementwise(Gate):
     """
 
     inputs = ("z",)
-    builtin = True
     symbol = "f"
     derivative = "f′"
 
@@ -125,7 +124,6 @@ class Softmax(Gate):
 
     kind = "softmax"
     inputs = ("z",)
-    builtin = True
 
     def __init__(self, axis: int = -1) -> None:
         super().__init__()

@@ -35,7 +35,6 @@ class AddGate(Gate):
 
     kind = "addGate"
     inputs = ("A", "B")
-    builtin = True
 
     def output_shape(self, a: Shape, b: Shape) -> Shape:
         if tuple(a) == tuple(b) or broadcast_to(b, a):
@@ -58,9 +57,12 @@ class AddGate(Gate):
         if len(a) != len(b):
             vector, matrix, label = (a, b, A) if len(a) < len(b) else (b, a, B)
             row = (1,) * (len(matrix) - len(vector)) + tuple(vector)
-            fix = (f"Reshape {label} to {row} so that it is broadcast visibly."
-                   if broadcast_to(row, matrix) else None)
-            raise self.shape_error(f"they have different numbers of axes.", (a, b), rule, fix)
+            column = tuple(vector) + (1,) * (len(matrix) - len(vector))
+            # A row bias in the rows convention, a column bias (n×1) in the columns convention.
+            shaped = next((s for s in (row, column) if broadcast_to(s, matrix)), None)
+            fix = (f"Reshape {label} to {shaped} so that it is broadcast visibly."
+                   if shaped else None)
+            raise self.shape_error("they have different numbers of axes.", (a, b), rule, fix)
         if len(a) == 2 and broadcast_to(transpose(b), a):
             fix = f"Did you mean {transposed(B)} ({format_shape(transpose(b))})?"
         elif len(a) == 2 and broadcast_to(transpose(a), b):
@@ -123,7 +125,6 @@ class MulGate(Gate):
 
     kind = "mulGate"
     inputs = ("A", "B")
-    builtin = True
 
     def output_shape(self, a: Shape, b: Shape) -> Shape:
         result = matmul_shape(a, b)
@@ -183,7 +184,6 @@ class HadamardGate(Gate):
 
     kind = "hadamard"
     inputs = ("A", "B")
-    builtin = True
 
     def output_shape(self, a: Shape, b: Shape) -> Shape:
         if tuple(a) == tuple(b):

@@ -12,23 +12,24 @@ from typing import Sequence
 import numpy as np
 
 from .base import Gate
-from .shapes import Shape, format_shape, same_shape_fix
+from .shapes import Shape, format_shape, numpy_broadcast, same_shape_fix
 
 
 class Loss(Gate):
     """Base of the losses: two inputs of one shape, a scalar output."""
 
     inputs = ("ŷ", "y")
-    builtin = True
 
     def output_shape(self, yhat: Shape, y: Shape) -> Shape:
         if tuple(yhat) == tuple(y):
             return ()
         A, B = self.input_labels
         problem = "a loss compares them element by element, so their shapes must be equal."
-        if len(yhat) != len(y):
-            problem += (f" numpy would silently broadcast {format_shape(yhat)} against "
-                        f"{format_shape(y)} into a larger matrix and average the wrong differences.")
+        grown = numpy_broadcast(yhat, y)
+        if grown is not None and grown not in (tuple(yhat), tuple(y)):
+            # The trap: no error from numpy, just a plausible wrong number.
+            problem += (f" numpy would silently broadcast {A} − {B} into a {format_shape(grown)} "
+                        f"matrix and average differences of every prediction with every target.")
         raise self.shape_error(problem, (yhat, y), "ŷ and y of one shape",
                                same_shape_fix(A, yhat, B, y))
 

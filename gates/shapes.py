@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Sequence, Union
 
+from .notation import superscript
+
 Dim = Union[int, str]
 Shape = tuple  # tuple[Dim, ...]; a plain alias keeps isinstance checks simple
 
@@ -26,10 +28,12 @@ class ShapeError(ValueError):
 
     def __init__(self, problem: str, *, gate: str | None = None, node: str | None = None,
                  operands: Sequence[tuple[str, Shape]] = (), rule: str | None = None,
-                 fix: str | None = None, events: list | None = None):
+                 fix: str | None = None, events: list | None = None, label: str | None = None):
         self.problem = problem
         self.gate = gate
         self.node = node
+        # How the node is printed: a2W2 reads a²W² in the notation of the lecture notes.
+        self.label = label or (superscript(node) if node else None)
         self.operands = [(name, tuple(shape)) for name, shape in operands]
         self.rule = rule
         self.fix = fix
@@ -37,20 +41,24 @@ class ShapeError(ValueError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        where = " ".join(part for part in (self.gate, self.node) if part)
+        # The fix follows the problem directly: it is what the reader acts on; the rule, for
+        # those who want the why, comes last.
+        where = " ".join(part for part in (self.gate, self.label) if part)
         text = f"{where}: {self.problem}" if where else self.problem
+        if self.fix:
+            text += f" {self.fix}" + ("" if self.fix.endswith((".", "?", "!")) else ".")
         if self.rule:
             text += f" Rule: {self.rule}."
-        if self.fix:
-            text += f" {self.fix}"
         return text
 
     def located(self, *, gate: str | None = None, node: str | None = None,
                 events: list | None = None) -> "ShapeError":
         """The same error with where it happened filled in (the graph knows, the gate may not)."""
-        return ShapeError(self.problem, gate=self.gate or gate, node=self.node or node,
-                          operands=self.operands, rule=self.rule, fix=self.fix,
-                          events=events if events is not None else self.events)
+        located = ShapeError(self.problem, gate=self.gate or gate, node=self.node or node,
+                             operands=self.operands, rule=self.rule, fix=self.fix,
+                             events=events if events is not None else self.events,
+                             label=self.label if self.node else None)
+        return located
 
 
 def format_dim(dim: Dim) -> str:
@@ -116,15 +124,15 @@ def matmul_fixes(a_label: str, a: Shape, b_label: str, b: Shape) -> list[str]:
     """The usual repairs of a matrix product whose shapes do not fit, each one that would work.
 
     Tried in the order a student most often needs them: transpose the second operand, the first,
-    both, swap the order, and read a (n,) vector as an n×1 column.
+    swap the order, transpose both, and read a (n,) vector as an n×1 column.
     """
     fixes = []
     if len(a) == 2 and len(b) == 2:
         candidates = [
             (f"{b_label}ᵀ", a, transpose(b), f"Did you mean {b_label}ᵀ ({format_shape(transpose(b))})?"),
             (f"{a_label}ᵀ", transpose(a), b, f"Did you mean {a_label}ᵀ ({format_shape(transpose(a))})?"),
-            ("both", transpose(a), transpose(b), f"Did you mean {a_label}ᵀ·{b_label}ᵀ?"),
             ("swap", b, a, f"Did you mean {b_label}·{a_label} (operands swapped)?"),
+            ("both", transpose(a), transpose(b), f"Did you mean {a_label}ᵀ·{b_label}ᵀ?"),
         ]
         for _, left, right, text in candidates:
             result = matmul_shape(left, right)
@@ -142,12 +150,57 @@ def matmul_fixes(a_label: str, a: Shape, b_label: str, b: Shape) -> list[str]:
     return fixes
 
 
+def _holds(vector: Shape, matrix: Shape) -> bool:
+    """Whether a (n,) vector can be reshaped to `matrix`: n×1 or 1×n, nothing larger."""
+    return len(vector) == 1 and len(matrix) == 2 and 1 in matrix and vector[0] in matrix
+
+
 def same_shape_fix(a_label: str, a: Shape, b_label: str, b: Shape) -> str | None:
-    """A fix for two operands that must have the same shape: the (n,) against (n, 1) trap."""
-    if len(b) == 1 and len(a) == 2 and b[0] in a:
+    """A fix for two operands that must have the same shape: the (n,) against (n, 1) trap.
+
+    A reshape is suggested only when it is possible: 4 numbers make a 4×1 column, not a 4×3.
+    """
+    if _holds(b, a):
         return f"Reshape {b_label} to {a} (e.g. {b_label}.reshape{a})."
-    if len(a) == 1 and len(b) == 2 and a[0] in b:
+    if _holds(a, b):
         return f"Reshape {a_label} to {b} (e.g. {a_label}.reshape{b})."
     if len(a) == 2 and tuple(b) == transpose(a):
         return f"{b_label} looks transposed: use {b_label}ᵀ ({format_shape(a)})."
+    return None
+
+
+def numpy_broadcast(a: Shape, b: Shape) -> Shape | None:
+    """The shape numpy would silently give a + b (axes aligned from the right), or None.
+
+    Used to say what a refused operation would have turned into: (4,) − (4, 1) → 4×4.
+    """
+    a, b = tuple(a), tuple(b)
+    width = max(len(a), len(b))
+    a, b = (1,) * (width - len(a)) + a, (1,) * (width - len(b)) + b
+    out = []
+    for x, y in zip(a, b):
+        if x != y and x != 1 and y != 1:
+            return None
+        out.append(y if x == 1 else x)
+    return tuple(out)
+
+
+def gradient_fix(label: str, want: Shape, got: Shape) -> str | None:
+    """The likely repair of a gradient of shape `got` for an input of shape `want`.
+
+    The classics: a broadcast bias whose gradient was not summed back (4×3 for 1×3), and a
+    gradient transposed by a swapped product (3×2 for 2×3).
+    """
+    want, got = tuple(want), tuple(got)
+    if len(want) == len(got) and want != got and all(w == g or w == 1 for w, g in zip(want, got)):
+        axes = tuple(a for a, (w, g) in enumerate(zip(want, got)) if w == 1 and g != 1)
+        axis = axes[0] if len(axes) == 1 else axes
+        return (f"{label} was broadcast in forward, so its gradient must be summed over the "
+                f"broadcast axis: top_diff.sum(axis={axis}, keepdims=True).")
+    if len(want) == 2 and got == transpose(want) and want != got:
+        return (f"The gradient is transposed ({format_shape(got)} for {format_shape(want)}): did "
+                f"you swap the operands of a product, or miss a ᵀ?")
+    if len(want) == len(got) + 1 and want[0] == 1 and want[1:] == got:
+        return (f"The sum over the batch lost an axis: use top_diff.sum(axis=0, keepdims=True) "
+                f"so that the gradient stays {format_shape(want)}.")
     return None

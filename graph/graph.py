@@ -21,8 +21,10 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from gates.base import Gate, as_float_array
+from gates.losses import Loss
 from gates.notation import grad_label, superscript
-from gates.shapes import Shape, ShapeError, bind, format_shape, same_shape_fix, substitute
+from gates.shapes import (Shape, ShapeError, bind, format_shape, gradient_fix, numpy_broadcast,
+                          substitute, transpose)
 
 INPUT, PARAM, VALUE = "input", "param", "value"
 
@@ -60,10 +62,15 @@ class Params(MutableMapping):
         array = np.array(as_float_array(value, name, "params"), dtype=np.float64, order="C")
         old = self._arrays[name]
         if array.shape != old.shape:
-            raise ShapeError(f"{name} is {format_shape(old.shape)} but the new value is "
+            label = self._graph.nodes[name].label
+            if array.shape == old.shape[::-1]:
+                fix = f"The new value looks transposed: assign its .T ({format_shape(old.shape)})."
+            else:
+                fix = f"Assign an array of shape {old.shape}."
+            raise ShapeError(f"{label} is {format_shape(old.shape)} but the new value is "
                              f"{format_shape(array.shape)}; a parameter keeps its shape.",
-                             node=name, operands=[(name, old.shape), ("new value", array.shape)],
-                             fix=same_shape_fix(name, old.shape, "the new value", array.shape))
+                             gate=f"params[{name!r}]", fix=fix,
+                             operands=[(label, old.shape), ("new value", array.shape)])
         self._arrays[name] = array
         self._graph.values[name] = array
 
@@ -139,14 +146,20 @@ class Graph:
                              f"add them first (known: {', '.join(self.nodes) or 'none'})")
         name = name or f"{gate.kind}{len(self._schedule) + 1}"
         label = label or superscript(name)
+        if name in self.nodes:
+            raise ValueError(f"a node named {name!r} exists already")
         sources = [self.nodes[i] for i in inputs]
         gate.bind(name, inputs, [n.label for n in sources], label,
                   [n.needs_grad for n in sources])
         shapes = [n.shape for n in sources]
         shape = None
-        if all(s is not None for s in shapes):
-            shape = gate.output_shape(*shapes)
-            shape = None if shape is None else tuple(shape)
+        try:
+            if all(s is not None for s in shapes):
+                shape = gate.output_shape(*shapes)
+                shape = None if shape is None else tuple(shape)
+        except Exception:
+            gate.node = None  # the node was refused, so the gate is free for a corrected wiring
+            raise
         node = Node(name, VALUE, label, shape, gate, inputs,
                     grad_symbol=grad_symbol or grad_label(label),
                     grad_label=grad_label_text or grad_symbol or grad_label(label))
@@ -205,6 +218,7 @@ class Graph:
 
     def forward(self, **inputs) -> float:
         """Run every gate on these inputs (X=..., y=...); return J, the output, as a float."""
+        self._ran_forward = False  # until this pass completes, backward has nothing to work on
         shapes = self._take_inputs(inputs)
         values, observers = self.values, self._observers
         if shapes != self._checked_shapes:
@@ -249,19 +263,39 @@ class Graph:
     def _bind(self, declared: list[Node], shapes: tuple) -> dict[str, int]:
         symbols: dict[str, int] = {}
         for node, actual in zip(declared, shapes):
-            if node.shape is None or bind(node.shape, actual, symbols):
+            trial = dict(symbols)  # a failed match must not leave half its bindings behind
+            if node.shape is None or bind(node.shape, actual, trial):
+                symbols = trial
                 continue
             expected = substitute(node.shape, symbols)
             bound = ", ".join(f"{s} = {v}" for s, v in symbols.items())
-            fix = same_shape_fix("expected", expected, node.name, actual) if not any(
-                isinstance(d, str) for d in expected) else None
-            raise ShapeError(
-                f"{node.name} is {format_shape(actual)} but the graph expects "
-                f"{format_shape(node.shape)}" + (f" ({bound})" if bound else "") + ".",
-                node=node.name, operands=[(node.name, actual), ("expected", node.shape)],
-                rule=f"every input has the shape it was declared with",
-                fix=fix)
+            problem = (f"{node.label} is {format_shape(actual)} but the graph expects "
+                       f"{format_shape(node.shape)}" + (f" ({bound})" if bound else "") + ".")
+            if len(actual) == 1 and len(expected) == 2 and expected[1] == 1 and self._feeds_loss(node):
+                problem += (f" A vector {format_shape(actual)} where a column is expected is the "
+                            f"silent broadcast trap: numpy would turn ŷ − {node.label} into a "
+                            f"{format_shape((actual[0], actual[0]))} matrix of wrong differences.")
+            raise ShapeError(problem, gate="input", node=node.name, label=node.label,
+                             operands=[(node.label, actual), ("expected", node.shape)],
+                             rule="every input has the shape it was declared with",
+                             fix=self._input_fix(node, expected, actual, symbols))
         return symbols
+
+    def _feeds_loss(self, node: Node) -> bool:
+        return any(isinstance(n.gate, Loss) and node.name in n.inputs for n in self._schedule)
+
+    def _input_fix(self, node: Node, expected: Shape, actual: Shape, symbols: dict) -> str | None:
+        """Reshape a vector to the column (or row) it was declared as, or transpose data given
+        in the other convention (one observation per column for a rows graph)."""
+        if len(actual) == 1:
+            for matrix in ((actual[0], 1), (1, actual[0])):
+                if bind(node.shape, matrix, dict(symbols)):
+                    return f"Reshape {node.name} to {matrix} (e.g. {node.name}.reshape{matrix})."
+        if len(actual) == 2 and bind(node.shape, transpose(actual), dict(symbols)):
+            per = "row" if self.meta.get("convention", "rows") == "rows" else "column"
+            return (f"{node.name} looks transposed: this graph takes one observation per {per}, "
+                    f"so pass {node.name}.T ({format_shape(transpose(actual))}).")
+        return None
 
     def _checked_forward(self) -> None:
         """Forward with every gate's own shape check, recording events to show how far it got."""
@@ -274,6 +308,12 @@ class Graph:
             except ShapeError as error:
                 raise error.located(gate=node.gate.kind, node=node.name,
                                     events=recorder.events) from None
+            except ValueError as error:
+                # A user's gate without a shape rule fails inside numpy; say where, with shapes.
+                operands = [(self.nodes[i].label, np.shape(values[i])) for i in node.inputs]
+                raise ShapeError(f"{', '.join(f'{l} is {format_shape(s)}' for l, s in operands)}; "
+                                 f"forward raised: {error}", gate=node.gate.kind, node=node.name,
+                                 operands=operands, events=recorder.events) from error
             expected = None if node.shape is None else substitute(node.shape, self.symbols)
             actual = np.shape(out)
             if expected is not None and actual != expected:
@@ -332,9 +372,12 @@ class Graph:
         gate = node.gate
         grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
         if len(grads) != len(node.inputs):
+            operands = [(self.nodes[i].label, np.shape(self.values[i])) for i in node.inputs]
+            listed = ", ".join(f"{label} {format_shape(shape)}" for label, shape in operands)
             raise ShapeError(f"backward returned {len(grads)} gradient(s) for {len(node.inputs)} "
-                             f"input(s) ({', '.join(node.inputs)}); return one per input, in order.",
-                             gate=gate.kind, node=node.name)
+                             f"input(s) ({listed}); return one per input, in order, each of "
+                             f"its input's shape.", gate=gate.kind, node=node.name,
+                             label=node.label, operands=operands, events=self._events_until(node))
         for i, (source, grad) in enumerate(zip(node.inputs, grads)):
             if not gate.needs_grad[i]:
                 continue
@@ -349,11 +392,21 @@ class Graph:
             else:
                 problem = (f"backward returned dJ/d{label} as {format_shape(got)}, but {label} is "
                            f"{format_shape(want)}: a gradient has exactly its input's shape.")
+                if numpy_broadcast(want, got) == tuple(got):
+                    # The trap: numpy raises nothing, the update just grows the parameter.
+                    problem += (f" numpy would not object: {label} − λ·dJ/d{label} would silently "
+                                f"grow {label} into a {format_shape(got)} matrix.")
                 fix = _gradient_fix(label, want, got)
-            raise ShapeError(problem, gate=gate.kind, node=node.name,
+            raise ShapeError(problem, gate=gate.kind, node=node.name, label=node.label,
                              operands=[(f"dJ/d{label}", got or ()), (label, want)],
-                             rule="each gradient has its input's shape", fix=fix)
+                             rule="each gradient has its input's shape", fix=fix,
+                             events=self._events_until(node))
         return grads
+
+    def _events_until(self, failing: Node) -> list:
+        """What ran before a backward failure, for the error to show how far it got."""
+        from .failure import events_until
+        return events_until(self, failing.name)
 
     # --- learning ------------------------------------------------------------------------------
 
@@ -397,14 +450,17 @@ class Graph:
         what = f"mlp {layers}" if layers else f"{len(self._schedule)} gates"
         return f"<Graph {what}, {self.meta.get('convention', 'rows')} convention>"
 
+    def summary(self):
+        """Every node with its gate, shape and parameter count, and the total, as torchinfo
+        does: a graph.summary.ModelSummary whose str is the table (it prints nothing itself)."""
+        from .summary import summary
+        return summary(self)
+
+    def _repr_html_(self) -> str:
+        """A notebook displays the graph as its summary table."""
+        return self.summary()._repr_html_()
+
 
 def _gradient_fix(label: str, want: Shape, got: Shape) -> str | None:
-    """The likely repair of a gradient of the wrong shape (the classic: an unsummed bias)."""
-    if len(want) == len(got) and all(w == g or w == 1 for w, g in zip(want, got)):
-        axes = tuple(a for a, (w, g) in enumerate(zip(want, got)) if w == 1 and g != 1)
-        axis = axes[0] if len(axes) == 1 else axes
-        return (f"{label} was broadcast in forward, so its gradient must be summed over the "
-                f"broadcast axis: top_diff.sum(axis={axis}, keepdims=True).")
-    if tuple(reversed(got)) == tuple(want):
-        return f"The gradient is transposed: did you swap the operands, or miss a ᵀ?"
-    return None
+    """The likely repair of a gradient of the wrong shape; the checker gives the same advice."""
+    return gradient_fix(label, want, got)

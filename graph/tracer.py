@@ -9,6 +9,8 @@ An event is a plain dict in the JSON form of DESIGN.md:
     backward: gate, node, grad_of, symbol, label, shape, top_diff {name, label, shape},
               local_diff, formula, arithmetic, accumulated
     update:   param, label, shape, grad_shape, lr
+With `values=True` each event also holds "value": the forward output, the gradient, or the
+parameter after the update.
 Shapes are lists; in symbolic mode they hold symbols as strings, e.g. ["k", 3].
 """
 
@@ -69,8 +71,11 @@ class Tracer:
 
     def on_update(self, graph, name, grad, lr) -> None:
         param = graph.params[name]
-        self.events.append({"phase": "update", "param": name, "label": graph.nodes[name].label,
-                            "shape": _shape(param), "grad_shape": _shape(grad), "lr": float(lr)})
+        event = {"phase": "update", "param": name, "label": graph.nodes[name].label,
+                 "shape": _shape(param), "grad_shape": _shape(grad), "lr": float(lr)}
+        if self.record_values:
+            event["value"] = np.array(param, copy=True)  # the parameter after the step
+        self.events.append(event)
 
 
 def forward_event(graph, node, shapes: list[Shape], out: Shape) -> dict[str, Any]:
@@ -111,15 +116,24 @@ def backward_event(graph, node, i: int, shapes: list[Shape], top: Shape,
     }
 
 
-def symbolic_events(graph, symbols: dict[str, int] | None = None) -> list[dict[str, Any]]:
+def symbolic_events(graph, symbols: dict[str, int] | None = None,
+                    shapes: dict[str, Shape] | None = None) -> list[dict[str, Any]]:
     """The forward, backward and update events from the graph's declared shapes, with no data.
 
     With `symbols` (e.g. {"k": 4}) the shapes are made concrete; without, the batch stays k.
+    `shapes` replaces the declared shapes of some inputs or parameters, e.g. {"W1": ("m¹", "m²")};
+    the values' shapes then follow from the gates' own output_shape rules.
     Shapes a gate cannot state without data are left as None.
     """
     symbols = symbols or {}
     shape_of = {name: (None if n.shape is None else substitute(n.shape, symbols))
                 for name, n in graph.nodes.items()}
+    if shapes:
+        shape_of.update(_declared(graph, shapes))
+        for node in graph.gate_nodes:
+            ins = [shape_of[i] for i in node.inputs]
+            out = None if any(s is None for s in ins) else node.gate.output_shape(*ins)
+            shape_of[node.name] = None if out is None else tuple(out)
     events = []
     for node in graph.gate_nodes:
         shapes = [shape_of[i] for i in node.inputs]
@@ -145,3 +159,13 @@ def symbolic_events(graph, symbols: dict[str, int] | None = None) -> list[dict[s
         events.append({"phase": "update", "param": name, "label": graph.nodes[name].label,
                        "shape": list(shape_of[name]), "grad_shape": list(shape_of[name]), "lr": None})
     return events
+
+
+def _declared(graph, shapes: dict[str, Shape]) -> dict[str, Shape]:
+    """The replacement shapes, refused for names that are not inputs or parameters."""
+    leaves = {name for name, n in graph.nodes.items() if n.gate is None}
+    unknown = sorted(set(shapes) - leaves)
+    if unknown:
+        raise ValueError(f"symbolic_events: {', '.join(unknown)} are not inputs or parameters "
+                         f"of this graph (those are {', '.join(sorted(leaves))})")
+    return {name: tuple(shape) for name, shape in shapes.items()}

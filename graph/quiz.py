@@ -1,0 +1,249 @@
+"""The shape quiz: every shape of a network hidden and asked for, gate by gate, forward then backward.
+
+    python -m gates.trace --quiz --layers 2 3 1 --batch 4 < answers.txt
+
+Each answer is marked right or wrong with the rule that gives the shape, and a score closes the
+quiz. The expected shapes come from the graph's own events (`symbolic_events`), never from a
+second derivation here: the quiz asks what the engine computes. Answers are read one per line, so
+a grader can pipe a file in; "4x3", "4×3", "4 x 3", "(4, 3)", "k×3" and "scalar" are all read.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from gates import AddGate, HadamardGate, MulGate, Softmax
+from gates.activations import Elementwise
+from gates.losses import Loss
+from gates.notation import superscript
+from gates.shapes import Shape, format_shape
+
+from .graph import INPUT, VALUE
+from .tracer import symbolic_events
+
+# How each kind of gate makes its output's shape; the gate's own arithmetic follows the sentence.
+_FORWARD_RULES = (
+    (MulGate, "a matrix product keeps the outer sizes, (n×m)·(m×p) → n×p"),
+    (AddGate, "a sum has its operands' shape; a bias of size 1 along the batch is broadcast over it"),
+    (HadamardGate, "an elementwise product keeps the shape"),
+    (Softmax, "softmax normalises along the class axis and keeps the shape"),
+    (Elementwise, "an activation acts on each element and keeps the shape"),
+    (Loss, "a loss adds up every element into one number, a scalar"),
+)
+
+WIDTH = 100  # where a verdict and its rule fold
+
+_CONVENTIONS = {"rows": "z = X·W + b, one observation per row",
+                "columns": "z = W·x + b, one observation per column"}
+
+
+@dataclass
+class Question:
+    """One hidden shape: what is asked, how it is made (without shapes), the answer and its rule."""
+
+    phase: str      # "forward" or "backward"
+    target: str     # what the student gives the shape of: XW¹, δ², dJ/dW²
+    context: str    # e.g. "mulGate: XW¹ = X·W¹", "mulGate at a²W²: dJ/dW² = a²ᵀ · δ³"
+    expected: Shape
+    rule: str       # why: the gate's rule and its shape arithmetic, shown with a wrong answer
+    working: str    # the shape arithmetic alone, e.g. (4×2)·(2×3) → 4×3, shown with a right one
+
+
+@dataclass
+class QuizResult:
+    """What was asked, what was answered (None: no answer was given) and which were right."""
+
+    questions: list[Question]
+    answers: list[str | None] = field(default_factory=list)
+    right: list[bool] = field(default_factory=list)
+
+    @property
+    def score(self) -> int:
+        return sum(self.right)
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+
+def parse_shape(text: str) -> Shape | None:
+    """A student's answer as a shape: "4x3", "4×3", "4 x 3", "(4, 3)", "k×3" → (4, 3) or ("k", 3);
+    "scalar" or "()" → (); None when it does not read as a shape."""
+    text = text.strip().lower()
+    if text in ("scalar", "()", "( )", "[]"):
+        return ()
+    text = text.replace("×", "x").replace("*", "x").strip("()[] ")
+    # x is a separator, never part of a symbol: a symbol is one letter, maybe with a layer
+    # number (k, m¹, m2), so that words ("four by two") are not read as symbols.
+    parts = [p for p in re.split(r"[x,\s]+", text) if p]
+    if not parts or not all(re.fullmatch(r"\d+|[a-z][\d⁰¹²³⁴⁵⁶⁷⁸⁹]*", p) for p in parts):
+        return None
+    return tuple(int(p) if p.isdigit() else p for p in parts)
+
+
+def same_shape(answer: Shape, expected: Shape) -> bool:
+    return tuple(str(d).lower() for d in answer) == tuple(str(d).lower() for d in expected)
+
+
+# --- the questions -----------------------------------------------------------------------------
+
+def questions(graph, symbols: dict[str, int] | None = None) -> list[Question]:
+    """Every shape of `graph` as a question, in the order of the walkthrough: forward gate by gate
+    (each input or parameter asked the first time a gate uses it, when the graph is an mlp whose
+    layer sizes say what it must be), then backward, one question per gradient."""
+    events = symbolic_events(graph, symbols)
+    layered = "layers" in graph.meta
+    asked: set[str] = set()
+    found: list[Question] = []
+    for event in (e for e in events if e["phase"] == "forward"):
+        for operand in event["inputs"]:
+            node = graph.nodes[operand["name"]]
+            if layered and node.role != VALUE and node.name not in asked:
+                asked.add(node.name)
+                found.append(_leaf_question(graph, node, tuple(operand["shape"])))
+        found.append(_forward_question(graph, event))
+    for event in (e for e in events if e["phase"] == "backward"):
+        found.append(_backward_question(graph, event))
+    return found
+
+
+def _forward_question(graph, event: dict) -> Question:
+    gate = graph.nodes[event["output"]].gate
+    sentence = next((words for kind, words in _FORWARD_RULES if isinstance(gate, kind)), None)
+    rule = f"{event['gate']}: " + (f"{sentence}: " if sentence else "") + event["arithmetic"]
+    if event["note"]:
+        rule += f" ({event['note']})"
+    return Question("forward", event["label"],
+                    f"{event['gate']}: {event['label']} = {event['formula']}",
+                    tuple(event["shape"]), rule, event["arithmetic"])
+
+
+def _backward_question(graph, event: dict) -> Question:
+    target = event["label"].split(" = ")[0]  # "δ² = dJ/dz²" asks for δ²
+    of = graph.nodes[event["grad_of"]].label
+    made_at = graph.nodes[event["node"]].label
+    shape = format_shape(event["shape"])
+    rule = (f"{event['explain']} Here {event['arithmetic']}. A gradient always has the shape of "
+            f"what it differentiates: {of} is {shape}.")
+    return Question("backward", target,
+                    f"{event['gate']} at {made_at}: {target} = {event['formula']}",
+                    tuple(event["shape"]), rule, event["arithmetic"])
+
+
+def _leaf_question(graph, node, shape: Shape) -> Question:
+    """An input or a parameter of an mlp, whose shape follows from the layer sizes."""
+    rows = graph.meta.get("convention", "rows") == "rows"
+    layers = graph.meta["layers"]
+    last = superscript(str(len(layers)))
+    answer = format_shape(shape)
+
+    def oriented(a: str, b: str) -> str:
+        return f"{a}×{b}" if rows else f"{b}×{a}"
+
+    def count(n: int, what: str) -> str:
+        return f"{n} {what}" + ("s" if n != 1 else "")
+
+    per = "row" if rows else "column"
+    if node.role == INPUT and node.name == "X":
+        context = f"the input {node.label}, a batch of k observations of {count(layers[0], 'feature')}"
+        working = f"{oriented('k', 'm¹')} = {answer}"
+        rule = f"one observation per {per}: {working}"
+    elif node.role == INPUT:
+        context = f"the targets {node.label}, one per observation"
+        working = f"{oriented('k', 'm' + last)} = {answer}"
+        rule = f"{node.label} has the output's shape, one observation per {per}: {working}"
+    elif node.name.startswith("W"):
+        l = int(node.name[1:])
+        here, nxt = superscript(str(l)), superscript(str(l + 1))
+        context = f"the parameter {node.label}, from layer {l} to layer {l + 1}"
+        working = f"{oriented('m' + here, 'm' + nxt)} = {answer}"
+        rule = (f"{node.label} takes the m{here} = {count(layers[l - 1], 'value')} of layer {l} "
+                f"to the m{nxt} = {count(layers[l], 'neuron')} of layer {l + 1}: {working} in the "
+                f"{'rows' if rows else 'columns'} convention")
+    else:
+        l = int(node.name[1:])
+        nxt = superscript(str(l + 1))
+        context = f"the parameter {node.label}, the biases of layer {l + 1}"
+        working = f"{oriented('1', 'm' + nxt)} = {answer}"
+        rule = f"one bias per neuron of layer {l + 1}, one {per} broadcast over the batch: {working}"
+    return Question("forward", node.label, context, shape, rule, working)
+
+
+# --- asking ------------------------------------------------------------------------------------
+
+def _describe(graph, symbols: dict[str, int], convention: str) -> str:
+    meta = graph.meta
+    how = _CONVENTIONS.get(convention, convention)
+    if "layers" in meta:
+        net = (f"The network: layers {meta['layers']}, {meta['activation']} hidden, "
+               f"{meta['output_activation']} output, {meta['loss']} loss.\n"
+               f"The {convention} convention: {how}.")
+    else:
+        given = ", ".join(f"{n.label} {format_shape(n.shape)}" for n in graph.nodes.values()
+                          if n.role != VALUE and n.shape is not None)
+        net = f"The graph: {len(graph.gate_nodes)} gates; its inputs and parameters: {given}."
+    batch = ", ".join(f"{s} = {v}" for s, v in symbols.items())
+    batch = (f"The batch: {batch}." if batch else
+             "The batch size k stays a symbol: answer with k where it belongs, e.g. k×3.")
+    return f"{net}\n{batch}\nGive each shape as 4x3 (or 4×3, (4, 3)); a scalar as 'scalar'."
+
+
+def run_quiz(graph, symbols: dict[str, int] | None = None, *, input: TextIO = sys.stdin,
+             output: TextIO = sys.stdout, convention: str | None = None) -> QuizResult:
+    """Ask every shape of `graph` (concrete with `symbols` such as {"k": 4}, else symbolic k),
+    one answer per line from `input`; mark each with its rule on `output`; end with the score.
+
+    When `input` runs out, the questions left count as unanswered (wrong).
+    """
+    symbols = dict(symbols or {})
+    convention = convention or graph.meta.get("convention", "rows")
+    result = QuizResult(questions(graph, symbols))
+    echo = not input.isatty()  # a piped answer is printed, so that the transcript reads whole
+    print(_describe(graph, symbols, convention), file=output)
+    phase = None
+    for number, question in enumerate(result.questions, start=1):
+        if question.phase != phase:
+            phase = question.phase
+            print(f"\n{phase.capitalize()}:", file=output)
+        print(f"[{number}/{result.total}] {question.context}", file=output)
+        output.write(f"    shape of {question.target}? ")
+        output.flush()
+        line = input.readline()
+        if not line:
+            left = result.total - number + 1
+            print(f"\n(no more answers: {left} question{'s' if left > 1 else ''} left unanswered)",
+                  file=output)
+            result.answers.extend([None] * left)
+            result.right.extend([False] * left)
+            break
+        answer = line.strip()
+        if echo:
+            output.write(answer + "\n")
+        verdict = _mark(question, answer, result)
+        print(textwrap.fill(verdict, WIDTH, initial_indent="    ", subsequent_indent="      "),
+              file=output)
+    print(f"\nScore: {result.score}/{result.total}", file=output)
+    return result
+
+
+def _mark(question: Question, answer: str, result: QuizResult) -> str:
+    """Record the answer; the verdict with the rule that gives the right shape."""
+    shape = parse_shape(answer)
+    right = shape is not None and same_shape(shape, question.expected)
+    result.answers.append(answer)
+    result.right.append(right)
+    expected = format_shape(question.expected)
+    if right:
+        return f"✓ right: {question.target} is {expected}: {question.working}"
+    if shape is None:
+        said = f"could not read {answer!r} as a shape (write e.g. 4x3, k×3 or scalar)"
+    else:
+        said = f"not {format_shape(shape)}"
+    return f"✗ wrong: {question.target} is {expected}, {said}. Rule: {question.rule}"
+
+
+__all__ = ["Question", "QuizResult", "parse_shape", "questions", "run_quiz"]

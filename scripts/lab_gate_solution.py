@@ -1,0 +1,59 @@
+"""Lab 2, the worked solution of scripts/lab_gate_skeleton.py. Try the skeleton first.
+
+    python -m gates.check scripts/lab_gate_solution.py:TanhGate --shapes 4x3
+    python -m gates.check scripts/lab_gate_solution.py:MatMulGate --shapes 4x2,2x3
+    python scripts/lab_build_a_gate.py --solution
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gates import Gate
+from gates.shapes import matmul_shape
+
+
+class TanhGate(Gate):
+    """a = tanh(z), elementwise.  Shapes: z k×m → a k×m; backward: dJ/da k×m → dJ/dz k×m."""
+
+    kind = "myTanh"
+    inputs = ("z",)
+
+    def output_shape(self, z):
+        return tuple(z)
+
+    def forward(self, z: np.ndarray) -> np.ndarray:
+        self.a = np.tanh(z)  # kept: backward needs it
+        return self.a
+
+    def backward(self, top_diff: np.ndarray) -> tuple:
+        """top_diff is dJ/da (the shape of a). Return (dJ/dz,), of the shape of z."""
+        # dJ/dz = top_diff ⊙ tanh′(z), and tanh′(z) = 1 − tanh²(z) = 1 − a²: elementwise, so the
+        # shape of z is kept.
+        dz = top_diff * (1.0 - self.a * self.a)
+        return (dz,)
+
+
+class MatMulGate(Gate):
+    """Z = A·B.  Shapes: A n×m, B m×p → Z n×p; backward: dJ/dZ n×p → dJ/dA n×m, dJ/dB m×p."""
+
+    kind = "myMulGate"
+    inputs = ("A", "B")
+
+    def output_shape(self, a, b):
+        out = matmul_shape(a, b)
+        if out is None:
+            raise self.shape_error("the inner sizes differ.", (a, b), "(n×m)·(m×p) → n×p")
+        return out
+
+    def forward(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
+        self.A, self.B = A, B  # kept: each one's gradient needs the other
+        return A @ B
+
+    def backward(self, top_diff: np.ndarray) -> tuple:
+        """top_diff is dJ/dZ, n×p. Return (dJ/dA, dJ/dB), of shapes n×m and m×p."""
+        # A switcher: each input's gradient is top_diff times the other input, transposed so that
+        # the shapes fit: (n×p)·(p×m) → n×m and (m×n)·(n×p) → m×p.
+        dA = top_diff @ self.B.T
+        dB = self.A.T @ top_diff
+        return dA, dB

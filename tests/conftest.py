@@ -1,0 +1,41 @@
+"""Shared test helpers: a seeded random generator, an independent central-difference loop, and
+the hypothesis profile (few examples, no deadline: the machine is small and shared)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+import pytest
+from hypothesis import settings
+
+settings.register_profile("gates", max_examples=25, deadline=None)
+settings.load_profile("gates")
+
+
+def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray,
+                       eps: float = 1e-6) -> np.ndarray:
+    """dF/dx by central differences, written here independently of gates.check.
+
+    `f` takes a copy of x with one entry moved by ±eps; x itself is never modified.
+    """
+    x = np.asarray(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    flat = grad.reshape(-1)
+    for i in range(x.size):
+        step = np.zeros(x.size)
+        step[i] = eps
+        step = step.reshape(x.shape)
+        flat[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20240601)
+
+
+@pytest.fixture
+def numeric_grad() -> Callable:
+    """The independent central-difference loop, for tests that want a second oracle."""
+    return central_difference
