@@ -55,15 +55,24 @@ class Sigmoid(Elementwise):
     kind = "sigmoid"
     symbol = "σ"
     derivative = "σ′"
+    kept = ("out", "grads")
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         # σ(z) = ½(1 + tanh(z/2)): the same function, with no overflow of e^(−z) for z ≪ 0.
-        self.a = 0.5 + 0.5 * np.tanh(0.5 * z)
-        return self.a
+        # Each step works in place in the one result array: no temporaries.
+        a = np.multiply(z, 0.5, out=self.out)
+        np.tanh(a, out=a)
+        a *= 0.5
+        a += 0.5
+        self.a = a
+        return a
 
     def backward(self, top_diff: np.ndarray) -> tuple[np.ndarray]:
         a = self.a
-        return (top_diff * (a * (1.0 - a)),)
+        dz = np.subtract(1.0, a, out=self.grad_outs[0])  # 1 − a
+        dz *= a                                          # σ′(z) = a(1 − a)
+        dz *= top_diff                                   # dJ/dz = top_diff ⊙ σ′(z)
+        return (dz,)
 
 
 class Tanh(Elementwise):
@@ -72,14 +81,18 @@ class Tanh(Elementwise):
     kind = "tanh"
     symbol = "tanh"
     derivative = "tanh′"
+    kept = ("out", "grads")
 
     def forward(self, z: np.ndarray) -> np.ndarray:
-        self.a = np.tanh(z)
+        self.a = np.tanh(z, out=self.out)
         return self.a
 
     def backward(self, top_diff: np.ndarray) -> tuple[np.ndarray]:
         a = self.a
-        return (top_diff * (1.0 - a * a),)
+        dz = np.multiply(a, a, out=self.grad_outs[0])  # a²
+        np.subtract(1.0, dz, out=dz)                    # tanh′(z) = 1 − a²
+        dz *= top_diff                                  # dJ/dz = top_diff ⊙ tanh′(z)
+        return (dz,)
 
 
 class ReLU(Elementwise):
@@ -88,13 +101,14 @@ class ReLU(Elementwise):
     kind = "relu"
     symbol = "ReLU"
     derivative = "ReLU′"
+    kept = ("out", "grads")
 
     def forward(self, z: np.ndarray) -> np.ndarray:
         self.z = z
-        return np.maximum(z, 0.0)
+        return np.maximum(z, 0.0, out=self.out)
 
     def backward(self, top_diff: np.ndarray) -> tuple[np.ndarray]:
-        return (top_diff * (self.z > 0),)
+        return (np.multiply(top_diff, self.z > 0, out=self.grad_outs[0]),)  # top_diff ⊙ [z > 0]
 
 
 class Identity(Elementwise):

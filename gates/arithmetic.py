@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -18,7 +19,12 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum `grad` back to `shape` over the axes the forward pass broadcast along."""
     if grad.shape == shape:
         return grad
-    return grad.sum(axis=broadcast_axes(shape, grad.shape), keepdims=True)
+    return grad.sum(axis=_summed_axes(shape, grad.shape), keepdims=True)
+
+
+@lru_cache(maxsize=256)
+def _summed_axes(small: tuple, big: tuple) -> tuple[int, ...]:
+    return broadcast_axes(small, big)  # remembered: a training loop asks the same on every step
 
 
 def _axes_words(small: Shape, big: Shape) -> str:
@@ -35,6 +41,7 @@ class AddGate(Gate):
 
     kind = "addGate"
     inputs = ("A", "B")
+    kept = ("out",)  # its gradients are top_diff itself, or a small sum: nothing to keep
 
     def output_shape(self, a: Shape, b: Shape) -> Shape:
         if tuple(a) == tuple(b) or broadcast_to(b, a):
@@ -45,7 +52,7 @@ class AddGate(Gate):
 
     def forward(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         self.shapes = (A.shape, B.shape)
-        return A + B
+        return np.add(A, B, out=self.out)
 
     def backward(self, top_diff: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         a_shape, b_shape = self.shapes
@@ -125,6 +132,7 @@ class MulGate(Gate):
 
     kind = "mulGate"
     inputs = ("A", "B")
+    kept = ("out", "grads")
 
     def output_shape(self, a: Shape, b: Shape) -> Shape:
         result = matmul_shape(a, b)
@@ -142,12 +150,13 @@ class MulGate(Gate):
 
     def forward(self, A: np.ndarray, B: np.ndarray) -> np.ndarray:
         self.A, self.B = A, B
-        return A @ B
+        return np.matmul(A, B, out=self.out)
 
     def backward(self, top_diff: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
         need_A, need_B = self.needs_grad
-        dA = top_diff @ self.B.T if need_A else None
-        dB = self.A.T @ top_diff if need_B else None
+        out_A, out_B = self.grad_outs
+        dA = np.matmul(top_diff, self.B.T, out=out_A) if need_A else None  # top_diff · Bᵀ
+        dB = np.matmul(self.A.T, top_diff, out=out_B) if need_B else None  # Aᵀ · top_diff
         return dA, dB
 
     # words

@@ -54,11 +54,11 @@ class MSELoss(Loss):
 
     def forward(self, yhat: np.ndarray, y: np.ndarray) -> np.floating:
         self.diff = yhat - y
-        return np.mean(self.diff * self.diff)
+        return np.vdot(self.diff, self.diff) / self.diff.size  # Σ (ŷ − y)² / n in one call
 
-    def backward(self, top_diff=1.0) -> tuple[np.ndarray, np.ndarray]:
+    def backward(self, top_diff=1.0) -> tuple[np.ndarray, np.ndarray | None]:
         dyhat = (2.0 * top_diff / self.diff.size) * self.diff
-        return dyhat, -dyhat
+        return dyhat, (-dyhat if self.needs_grad[1] else None)  # y is data: rarely needed
 
     def formula(self) -> str:
         yhat, y = self.input_labels
@@ -81,11 +81,11 @@ class HalfSSELoss(Loss):
 
     def forward(self, yhat: np.ndarray, y: np.ndarray) -> np.floating:
         self.diff = yhat - y
-        return 0.5 * np.sum(self.diff * self.diff)
+        return 0.5 * np.vdot(self.diff, self.diff)  # ½ Σ (ŷ − y)² in one call
 
-    def backward(self, top_diff=1.0) -> tuple[np.ndarray, np.ndarray]:
+    def backward(self, top_diff=1.0) -> tuple[np.ndarray, np.ndarray | None]:
         dyhat = top_diff * self.diff
-        return dyhat, -dyhat
+        return dyhat, (-dyhat if self.needs_grad[1] else None)  # y is data: rarely needed
 
     def formula(self) -> str:
         yhat, y = self.input_labels
@@ -125,7 +125,7 @@ class CrossEntropyLoss(Loss):
         s = np.exp(self.log_s)
         y = self.y
         dz = (top_diff / self.k) * (s * y.sum(axis=self.axis, keepdims=True) - y)
-        dy = (-top_diff / self.k) * self.log_s
+        dy = (-top_diff / self.k) * self.log_s if self.needs_grad[1] else None
         return dz, dy
 
     def formula(self) -> str:

@@ -65,8 +65,11 @@ def format_dim(dim: Dim) -> str:
     return str(dim)
 
 
-def format_shape(shape: Shape) -> str:
-    """4×3 for a matrix, k×3 with a symbolic batch, (4,) for a vector, scalar for ()."""
+def format_shape(shape: Shape | None) -> str:
+    """4×3 for a matrix, k×3 with a symbolic batch, (4,) for a vector, scalar for (), and ? for a
+    shape no rule states (a user's gate without output_shape, before data flows)."""
+    if shape is None:
+        return "?"
     shape = tuple(shape)
     if len(shape) == 0:
         return "scalar"

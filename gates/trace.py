@@ -12,6 +12,8 @@ import argparse
 import sys
 from typing import Sequence
 
+from gates import cli
+
 PROG = "python -m gates.trace"
 DEFAULTS = {"layers": [2, 3, 1], "batch": 4, "activation": "sigmoid",
             "output_activation": "identity", "loss": "mse", "seed": 0, "lr": 0.1}
@@ -33,18 +35,9 @@ examples:
 """
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse, but a mistake is one line (no usage block) and exit code 2."""
-
-    def error(self, message: str):
-        fail(f"{message} (see --help)")
-
-
-def fail(message: str):
-    """One line on standard error, exit code 2: how the command line reports a user's mistake."""
-    text = " ".join(str(message).split())
-    sys.stderr.write(f"{PROG}: error: {text}\n")
-    raise SystemExit(2)
+def fail(message):
+    """One line on standard error, exit code 2."""
+    cli.fail(PROG, message)
 
 
 # --- option types: each says what is wrong with the value it refuses ---------------------------
@@ -53,7 +46,7 @@ def layer_sizes(text: str) -> list[int]:
     parts = [p.strip() for p in text.split(",")]
     sizes = []
     for part in parts:
-        if not part.isdigit() or int(part) < 1:
+        if not (part.isascii() and part.isdigit()) or int(part) < 1:
             raise argparse.ArgumentTypeError(
                 f"{part!r} in {text!r} is not a layer size; give whole numbers ≥ 1 separated by "
                 f"commas, e.g. --layers 2,3,1")
@@ -78,20 +71,10 @@ def whole(minimum: int):
     return parse
 
 
-def learning_rate(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive number, e.g. --lr 0.1")
-    return value
-
-
-def build_parser() -> Parser:
+def build_parser() -> cli.Parser:
     from graph.builders import ACTIVATIONS, CONVENTIONS, LOSSES, OUTPUT_ACTIVATIONS
     from graph.render import FORMATS
-    parser = Parser(
+    parser = cli.Parser(
         prog=PROG, epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Walk a network through one step of gradient descent, gate by gate: every\n"
                     "matrix of the forward pass, every gradient of the backward pass as\n"
@@ -107,7 +90,7 @@ def build_parser() -> Parser:
     net.add_argument("--loss", choices=LOSSES, help="loss (cross_entropy has the softmax inside)")
     net.add_argument("--no-bias", action="store_true", help="no b¹, b², ...")
     net.add_argument("--seed", type=whole(0), help="seed of the weights and the data (0)")
-    net.add_argument("--lr", type=learning_rate, metavar="λ", help="learning rate of the step (0.1)")
+    net.add_argument("--lr", type=cli.positive_number("--lr 0.1"), metavar="λ", help="learning rate of the step (0.1)")
     net.add_argument("--convention", choices=CONVENTIONS,
                      help="rows: z = X·W + b (default); columns: z = W·X + b")
     net.add_argument("--compare-conventions", action="store_true",
@@ -132,7 +115,7 @@ def build_parser() -> Parser:
     return parser
 
 
-def settle(parser: Parser, args: argparse.Namespace) -> argparse.Namespace:
+def settle(parser: cli.Parser, args: argparse.Namespace) -> argparse.Namespace:
     """Fill in the defaults and refuse combinations that cannot work, naming the option."""
     given = {name for name in (*DEFAULTS, "convention") if getattr(args, name) is not None}
     given |= {"no_bias"} if args.no_bias else set()
@@ -144,6 +127,18 @@ def settle(parser: Parser, args: argparse.Namespace) -> argparse.Namespace:
                          f"half_sse, one observation); drop {options}")
     if args.compare_conventions and args.convention:
         parser.error("--compare-conventions shows both conventions; drop --convention")
+    if args.quiz:
+        printing = [flag for flag, on in (("--format", args.format != "rich"),
+                                          ("--compare-conventions", args.compare_conventions),
+                                          ("--values", args.values), ("--explain", args.explain),
+                                          ("--step", args.step), ("--diagram", args.diagram),
+                                          ("--example", args.example)) if on]
+        if printing:
+            parser.error(f"--quiz asks the shapes instead of printing the walkthrough; drop "
+                         f"{', '.join(printing)}")
+    if args.quiz and "seed" in given and not given & {"layers", "batch"}:
+        from graph.quiz import random_network  # --quiz --seed N: each student a network of their own
+        args.layers, args.batch = random_network(args.seed)
     for name, value in DEFAULTS.items():
         if getattr(args, name) is None:
             setattr(args, name, value)
@@ -200,13 +195,8 @@ def walk(args: argparse.Namespace, convention: str):
 
 
 def run_quiz(args: argparse.Namespace) -> int:
-    """--quiz: the labs engineer's graph.quiz asks the shapes of this network."""
-    try:
-        from graph.quiz import run_quiz as quiz
-    except ModuleNotFoundError as missing:
-        if missing.name != "graph.quiz":
-            raise
-        fail("--quiz needs graph.quiz, which this installation does not have yet")
+    """--quiz: ask the shapes of this network, gate by gate, and score the answers."""
+    from graph.quiz import run_quiz as quiz
     graph, _ = build(args, args.convention)
     symbols = {} if args.symbolic else {"k": args.batch}
     quiz(graph, symbols, input=sys.stdin, output=sys.stdout, convention=args.convention)
@@ -214,13 +204,8 @@ def run_quiz(args: argparse.Namespace) -> int:
 
 
 def write_diagram(args: argparse.Namespace, path: str) -> None:
-    """--diagram FILE: the labs engineer's graph.diagram draws the network."""
-    try:
-        from graph.diagram import write_diagram as draw
-    except ModuleNotFoundError as missing:
-        if missing.name != "graph.diagram":
-            raise
-        fail("--diagram needs graph.diagram, which this installation does not have yet")
+    """--diagram FILE: the computational graph as Graphviz, Mermaid, SVG or PNG."""
+    from graph.diagram import write_diagram as draw
     graph, _ = build(args, args.convention)
     draw(graph, path, {} if args.symbolic else {"k": args.batch})
     sys.stderr.write(f"{PROG}: diagram written to {path}\n")

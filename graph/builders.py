@@ -22,6 +22,10 @@ ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "identity": Ident
 OUTPUT_ACTIVATIONS = {**ACTIVATIONS, "softmax": Softmax}
 LOSSES = {"mse": MSELoss, "half_sse": HalfSSELoss, "cross_entropy": CrossEntropyLoss}
 CONVENTIONS = ("rows", "columns")
+CONVENTION_WORDS = {  # how each convention is said: its formula, where an observation is
+    "rows": ("z = X·W + b", "one observation per row"),
+    "columns": ("z = W·X + b", "one observation per column"),
+}
 BATCH = "k"
 
 

@@ -21,9 +21,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from gates.shapes import format_shape
+from gates.shapes import format_shape, substitute
 
-from .graph import INPUT, PARAM, VALUE
+from .graph import INPUT, PARAM
 from .tracer import symbolic_events
 
 FORWARD_COLOUR = "#1f1f1f"
@@ -60,6 +60,10 @@ def layout(graph, symbols: dict[str, int] | None = None) -> tuple[list[Box], lis
     """The boxes, the arrows and a title of the picture of `graph`."""
     events = symbolic_events(graph, symbols)
     forward = {e["output"]: e for e in events if e["phase"] == "forward"}
+    # A shape no event states (a gate with no output_shape rule, and what follows it): the
+    # declared one, with the symbols bound, or None (drawn as ?).
+    declared = {name: None if n.shape is None else substitute(n.shape, symbols or {})
+                for name, n in graph.nodes.items()}
     gradients = _gradients_by_edge(graph, events)
     consumed = {name for node in graph.gate_nodes for name in node.inputs}
     boxes = [Box(n.name, n.role, n.label) for n in graph.nodes.values() if n.role in (INPUT, PARAM)]
@@ -68,12 +72,12 @@ def layout(graph, symbols: dict[str, int] | None = None) -> tuple[list[Box], lis
         event = forward.get(node.name)
         boxes.append(Box(node.name, "gate", node.gate.kind, f"{node.label} = {node.gate.formula()}"))
         for i, name in enumerate(node.inputs):
-            shape = event["inputs"][i]["shape"] if event else graph.nodes[name].shape
+            shape = event["inputs"][i]["shape"] if event else declared[name]
             arrows.append(Arrow(name, node.name, _labelled(graph.nodes[name].label, shape),
                                 gradients.get((node.name, i), "")))
         if node.name not in consumed:  # the output, J: it needs a box of its own to point at
             out = f"{node.name}·out"
-            shape = event["shape"] if event else node.shape
+            shape = event["shape"] if event else declared[node.name]
             boxes.append(Box(out, "output", node.label))
             arrows.append(Arrow(node.name, out, _labelled(node.label, shape)))
     return boxes, arrows, _title(graph, symbols)
@@ -125,18 +129,23 @@ def to_dot(graph, symbols: dict[str, int] | None = None) -> str:
         text = f"<b>{_esc(box.title)}</b>" if box.role == "gate" else _esc(box.title)
         if box.detail:
             text += f'<br/><font point-size="10">{_esc(box.detail)}</font>'
-        lines.append(f'  "{box.id}" [label=<{text}>, {_DOT_STYLE[box.role]}];')
+        lines.append(f'  {_dot_id(box.id)} [label=<{text}>, {_DOT_STYLE[box.role]}];')
     for arrow in arrows:
         text = _esc(arrow.value)
         if arrow.gradient:
             text += f'<br/><font color="{BACKWARD_COLOUR}">{_esc(arrow.gradient)}</font>'
-        lines.append(f'  "{arrow.source}" -> "{arrow.target}" [label=<{text}>];')
+        lines.append(f'  {_dot_id(arrow.source)} -> {_dot_id(arrow.target)} [label=<{text}>];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def _esc(text: str) -> str:
     return html.escape(text, quote=True)
+
+
+def _dot_id(name: str) -> str:
+    """A node's name as a quoted DOT id (any name a user gives a node is allowed)."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 # --- Mermaid -----------------------------------------------------------------------------------

@@ -50,10 +50,6 @@ def events_until(graph, failing: str) -> list[dict[str, Any]]:
     return events
 
 
-def _shape_text(shape) -> str:
-    return "?" if shape is None else format_shape(shape)
-
-
 def _step_row(event: dict) -> tuple[str, str, str, str]:
     """(gate, what, arithmetic, note) for one recorded event."""
     if event["phase"] == "forward":
@@ -62,7 +58,7 @@ def _step_row(event: dict) -> tuple[str, str, str, str]:
     if event["phase"] == "backward":
         return (f"{event['gate']} ←", f"{event['label']} = {event['formula']}",
                 event["arithmetic"], "accumulated" if event.get("accumulated") else "")
-    step = f"{_shape_text(event.get('shape'))} − λ·{_shape_text(event.get('grad_shape'))}"
+    step = f"{format_shape(event.get('shape'))} − λ·{format_shape(event.get('grad_shape'))}"
     return "update", event.get("label", event.get("param", "")), step, ""
 
 
@@ -88,7 +84,7 @@ def _failing_row(error: ShapeError, graph) -> tuple[str, str, str, str]:
     node = graph.nodes.get(error.node) if graph is not None and error.node else None
     if node is not None and node.gate is not None:
         what = f"{node.label} = {node.gate.formula()}"
-    operands = ", ".join(f"{name} {_shape_text(shape)}" for name, shape in error.operands)
+    operands = ", ".join(f"{name} {format_shape(shape)}" for name, shape in error.operands)
     gate = error.gate or "?"
     if _phase_of(error, graph) == "backward":
         gate += " ←"

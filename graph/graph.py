@@ -9,6 +9,12 @@ Shapes are checked twice: when a node is added, with the batch symbolic (k×2 ·
 wrong wiring fails before any data flows; and on every forward, where the inputs' shapes bind the
 symbols (k = 4). The gates' own checks run once per new binding; later forwards with the same
 shapes skip them, because the symbolic check already proved every gate fits for any k.
+
+A training step is kept cheap (scripts/bench.py measures it): the order of the gates and what
+backward needs from each are worked out once per graph (a Schedule), an unwatched step calls no
+tracing hook, and once the shapes are proven the built-in gates write their results into arrays
+kept from one step to the next. So g.values and the gradient table are overwritten by the next
+forward and backward: copy an array you want to keep (np.array(g.values["a2"], copy=True)).
 """
 
 from __future__ import annotations
@@ -16,7 +22,8 @@ from __future__ import annotations
 import sys
 from collections.abc import MutableMapping
 from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from operator import itemgetter
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -42,6 +49,65 @@ class Node:
     grad_symbol: str = ""  # how dJ/d(this) is called when it is a top_diff: δ³, dJ/da²
     grad_label: str = ""   # how it is announced: δ³ = dJ/dz³
     needs_grad: bool = True
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """What forward, backward and step repeat on every call, worked out once per graph.
+
+    A training step then walks these tuples: no search through the nodes, no sets, no decision
+    that the graph's structure has already made (which inputs need a gradient, which nodes lead
+    to J). It is made again when a node is added or the output changes.
+    """
+
+    output: str | None
+    inputs: tuple[str, ...]  # the declared inputs, in order
+    input_names: frozenset
+    forward: tuple  # (name, gate, fetch: values → its inputs' values) per value node, in order
+    backward: tuple  # (node, gate, ((i, input) for each input that needs dJ/d(input))), reversed
+    all_builtin: bool  # no user's gate, whose gradients the graph must check
+    grad_names: tuple[str, ...]  # the gradient table's entries, in node order
+    unreached: tuple[str, ...]  # entries that do not lead to J: their gradient is zero
+
+
+def _make_schedule(graph: "Graph") -> Schedule:
+    """Walk the graph once: the order of the gates, and what backward needs from each."""
+    reaches = {graph.output}  # the nodes that J depends on through gates that pass gradients
+    backward = []
+    for node in reversed(graph.gate_nodes):
+        if node.name not in reaches:
+            continue  # J does not depend on this value: skip its gate in backward
+        targets = tuple((i, source) for i, source in enumerate(node.inputs)
+                        if node.gate.needs_grad[i])
+        reaches.update(source for _, source in targets)
+        backward.append((node, node.gate, targets))
+    grad_names = tuple(n.name for n in graph.nodes.values() if n.needs_grad)
+    inputs = tuple(n.name for n in graph.nodes.values() if n.role == INPUT)
+    return Schedule(graph.output, inputs, frozenset(inputs),
+                    tuple((n.name, n.gate, _fetcher(n.inputs)) for n in graph.gate_nodes),
+                    tuple(backward), all(n.gate.builtin for n in graph.gate_nodes),
+                    grad_names, tuple(name for name in grad_names if name not in reaches))
+
+
+_ONE = np.float64(1.0)
+
+
+def _is_scalar(value) -> bool:
+    """A number or a 0-d array: np.ndim(value) == 0, without np.ndim's cost on a float64."""
+    return isinstance(value, (float, np.floating)) or np.ndim(value) == 0
+
+
+def _fetcher(names: tuple[str, ...]) -> Callable[[dict], tuple]:
+    """A function from the table of values to the tuple of these names' values, in order.
+
+    itemgetter does it in C, without the list a comprehension builds on every call.
+    """
+    if len(names) >= 2:
+        return itemgetter(*names)
+    if len(names) == 1:
+        name = names[0]
+        return lambda values: (values[name],)  # itemgetter(name) would give no tuple
+    return lambda values: ()
 
 
 class Params(MutableMapping):
@@ -110,6 +176,7 @@ class Graph:
         self._observers: list = []
         self._checked_shapes: tuple | None = None
         self._ran_forward = False
+        self._plan: Schedule | None = None
 
     # --- building ------------------------------------------------------------------------------
 
@@ -177,6 +244,7 @@ class Graph:
             node.grad_symbol = node.grad_label = grad_label(node.label)
         self.nodes[node.name] = node
         self._checked_shapes = None
+        self._plan = None
         return node.name
 
     @classmethod
@@ -205,6 +273,12 @@ class Graph:
             return tuple(self.values[name].shape)
         return self.nodes[name].shape
 
+    def _current_schedule(self) -> Schedule:
+        """The schedule that forward, backward and step follow, made once per graph structure."""
+        if self._plan is None or self._plan.output != self.output:
+            self._plan = _make_schedule(self)
+        return self._plan
+
     def attach(self, observer) -> None:
         """Let an observer (a Tracer) see every gate, forward and backward, and every update."""
         if observer not in self._observers:
@@ -219,30 +293,34 @@ class Graph:
     def forward(self, **inputs) -> float:
         """Run every gate on these inputs (X=..., y=...); return J, the output, as a float."""
         self._ran_forward = False  # until this pass completes, backward has nothing to work on
-        shapes = self._take_inputs(inputs)
+        schedule = self._current_schedule()
+        shapes = self._take_inputs(inputs, schedule)
         values, observers = self.values, self._observers
         if shapes != self._checked_shapes:
+            self._keep_arrays(False)  # new shapes: every gate makes new arrays, and is checked
             self._checked_forward()
             self._checked_shapes = shapes
+            self._keep_arrays(True)
         elif observers:
             for node in self._schedule:
                 out = node.gate.compute_forward(*[values[i] for i in node.inputs])
                 values[node.name] = out
                 for observer in observers:
                     observer.on_forward(self, node, out)
-        else:
-            for node in self._schedule:
-                values[node.name] = node.gate.compute_forward(*[values[i] for i in node.inputs])
+        else:  # the fast path: shapes proven, nobody watching
+            for name, gate, fetch in schedule.forward:
+                values[name] = gate.compute_forward(*fetch(values))
         self._ran_forward = True
         out = values[self.output]
-        return float(out) if np.ndim(out) == 0 else out
+        # A copy of a non-scalar output: the next forward overwrites the array in g.values.
+        return float(out) if _is_scalar(out) else np.array(out, copy=True)
 
-    def _take_inputs(self, given: dict) -> tuple:
+    def _take_inputs(self, given: dict, schedule: Schedule) -> tuple:
         """Store the given inputs as float arrays and bind the shape symbols (k = batch size)."""
-        declared = [n for n in self.nodes.values() if n.role == INPUT]
-        unknown = sorted(set(given) - {n.name for n in declared})
-        missing = [n.name for n in declared if n.name not in given]
-        if unknown or missing:
+        if given.keys() != schedule.input_names:
+            declared = [self.nodes[name] for name in schedule.inputs]
+            unknown = sorted(set(given) - schedule.input_names)
+            missing = [name for name in schedule.inputs if name not in given]
             problems = []
             if missing:
                 problems.append(f"missing input(s) {', '.join(missing)}")
@@ -250,14 +328,13 @@ class Graph:
                 problems.append(f"unknown input(s) {', '.join(unknown)}")
             raise TypeError(f"forward(): {'; '.join(problems)}. This graph's inputs are "
                             f"{', '.join(n.name for n in declared)}.")
-        shapes = []
-        for node in declared:
-            array = as_float_array(given[node.name], node.name, "forward")
-            self.values[node.name] = array
+        values, shapes = self.values, []
+        for name in schedule.inputs:
+            array = values[name] = as_float_array(given[name], name, "forward")
             shapes.append(array.shape)
         shapes = tuple(shapes)
         if shapes != self._checked_shapes:
-            self.symbols = self._bind(declared, shapes)
+            self.symbols = self._bind([self.nodes[name] for name in schedule.inputs], shapes)
         return shapes
 
     def _bind(self, declared: list[Node], shapes: tuple) -> dict[str, int]:
@@ -296,6 +373,25 @@ class Graph:
             return (f"{node.name} looks transposed: this graph takes one observation per {per}, "
                     f"so pass {node.name}.T ({format_shape(transpose(actual))}).")
         return None
+
+    def _keep_arrays(self, keep: bool) -> None:
+        """Give each built-in gate arrays to write its results into (keep=True), or take them back.
+
+        Once a checked forward has proven the shapes, every later step computes arrays of the
+        same shapes: writing them into the same arrays (numpy's out=) spares allocating, and
+        the system clearing, megabytes of fresh memory on every step of a large network. So
+        g.values and the gradient table hold arrays that the next forward and backward
+        overwrite: copy what you want to keep.
+        """
+        values = self.values
+        for node in self._schedule:
+            gate = node.gate
+            if not (gate.builtin and gate.kept):  # a user's gate allocates as it likes
+                continue
+            gate.out = values[node.name] if keep and "out" in gate.kept else None
+            gate.grad_outs = tuple(
+                np.empty_like(values[source]) if keep and need and "grads" in gate.kept else None
+                for source, need in zip(node.inputs, gate.needs_grad))
 
     def _checked_forward(self) -> None:
         """Forward with every gate's own shape check, recording events to show how far it got."""
@@ -337,35 +433,42 @@ class Graph:
         """
         if not self._ran_forward:
             raise RuntimeError("backward() needs the values of a forward pass: call forward(...) first")
-        values, observers = self.values, self._observers
-        if np.ndim(values[self.output]) != 0:
+        values = self.values
+        if not _is_scalar(values[self.output]):
             raise ShapeError(f"backward starts from a scalar J, but the output {self.output} is "
                              f"{format_shape(np.shape(values[self.output]))}; end the graph with a "
                              f"loss gate", node=self.output)
-        table: dict[str, Any] = {self.output: np.float64(1.0)}
-        for node in reversed(self._schedule):
-            top_diff = table.get(node.name)
-            if top_diff is None:
-                continue  # this value does not lead to J
-            gate = node.gate
+        schedule = self._current_schedule()
+        table: dict[str, Any] = dict.fromkeys(schedule.grad_names)
+        table[self.output] = _ONE  # dJ/dJ
+        if self._observers or not schedule.all_builtin:
+            self._watched_backward(table, schedule)
+        else:  # the fast path: built-in gates only, nobody watching
+            for node, gate, targets in schedule.backward:
+                grads = gate.backward(table[node.name])
+                for i, source in targets:
+                    earlier = table[source]
+                    # A new sum, never +=: earlier may be another node's gradient too (addGate
+                    # passes top_diff on without a copy).
+                    table[source] = grads[i] if earlier is None else earlier + grads[i]
+        for name in schedule.unreached:  # J does not change with these: their gradient is 0
+            table[name] = np.zeros_like(values[name])
+        self.grads = table
+        return table
+
+    def _watched_backward(self, table: dict, schedule: Schedule) -> None:
+        """Backward that checks the gradients of users' gates and tells every observer."""
+        observers = self._observers
+        for node, gate, targets in schedule.backward:
+            top_diff = table[node.name]
             grads = gate.backward(top_diff)
             if not gate.builtin:
                 grads = self._checked_grads(node, grads)
-            for i, (source, grad) in enumerate(zip(node.inputs, grads)):
-                if not gate.needs_grad[i]:
-                    continue
-                earlier = table.get(source)
+            for i, source in targets:
+                grad, earlier = grads[i], table[source]
                 table[source] = grad if earlier is None else earlier + grad
                 for observer in observers:
                     observer.on_backward(self, node, i, grad, top_diff, earlier is not None)
-        self.grads = {n.name: self._grad_or_zero(table, n) for n in self.nodes.values() if n.needs_grad}
-        return self.grads
-
-    def _grad_or_zero(self, table: dict, node: Node):
-        grad = table.get(node.name)
-        if grad is None:  # a node that does not lead to J: J does not change with it
-            return np.zeros_like(self.values[node.name])
-        return grad
 
     def _checked_grads(self, node: Node, grads) -> tuple:
         """A user's gate must return one gradient per input, each of exactly that input's shape."""
@@ -414,10 +517,11 @@ class Graph:
         """Gradient descent: W ← W − lr·dJ/dW for every parameter, in place."""
         if not self.grads:
             raise RuntimeError("step() needs gradients: call forward(...) and backward() first")
+        grads, observers = self.grads, self._observers
         for name, param in self.params._arrays.items():
-            grad = self.grads[name]
-            param -= lr * grad
-            for observer in self._observers:
+            grad = grads[name]
+            param -= lr * grad  # in place: the arrays in g.params and g.values stay the same
+            for observer in observers:
                 observer.on_update(self, name, grad, lr)
 
     def fit(self, X, y, epochs: int = 1000, lr: float = 0.1, *, progress: bool | None = None) -> list[float]:

@@ -35,6 +35,12 @@ def _named(histories: Histories) -> dict[str, list[float]]:
         named = {"loss": [float(v) for v in histories]}
     if not named or any(len(h) == 0 for h in named.values()):
         raise ValueError("a loss curve needs at least one loss value: train for ≥ 1 epoch first")
+    for name, history in named.items():
+        if not all(math.isfinite(v) for v in history):
+            first = next(i for i, v in enumerate(history) if not math.isfinite(v))
+            whose = "the loss" if name == "loss" else f"the loss of {name}"
+            raise ValueError(f"{whose} is {history[first]} from epoch {first} on: training "
+                             f"diverged; lower the learning rate")
     return named
 
 
@@ -56,6 +62,7 @@ def text_chart(histories: Histories, *, width: int = 60, height: int = 12,
     top, bottom = scale(max(every)), scale(min(every))
     span = (top - bottom) or 1.0
     epochs = max(len(h) for h in named.values())
+    width = min(width, epochs)  # one column per epoch at most
     grid = [[" "] * width for _ in range(height)]
     for marker, history in zip(MARKERS, named.values()):
         for column in range(width):
@@ -73,7 +80,7 @@ def text_chart(histories: Histories, *, width: int = 60, height: int = 12,
         lines.append(f"{label:>{pad}} {tick}{''.join(row).rstrip()}")
     lines.append(" " * pad + " └" + "─" * width)
     last = str(epochs - 1)
-    lines.append(" " * (pad + 2) + "0" + last.rjust(width - 1) + " epoch")
+    lines.append(" " * (pad + 2) + "0" + last.rjust(max(width - 1, len(last) + 1)) + " epoch")
     if len(named) > 1 or "loss" not in named:
         lines.append(" " * (pad + 2) + "   ".join(f"{m} {name}" for m, name in zip(MARKERS, named)))
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """The shape quiz: every shape of a network hidden and asked for, gate by gate, forward then backward.
 
-    python -m gates.trace --quiz --layers 2 3 1 --batch 4 < answers.txt
+    python -m gates.trace --quiz --layers 2,3,1 --batch 4 < answers.txt
 
 Each answer is marked right or wrong with the rule that gives the shape, and a score closes the
 quiz. The expected shapes come from the graph's own events (`symbolic_events`), never from a
@@ -16,12 +16,15 @@ import textwrap
 from dataclasses import dataclass, field
 from typing import TextIO
 
+import numpy as np
+
 from gates import AddGate, HadamardGate, MulGate, Softmax
 from gates.activations import Elementwise
 from gates.losses import Loss
 from gates.notation import superscript
 from gates.shapes import Shape, format_shape
 
+from .builders import CONVENTION_WORDS
 from .graph import INPUT, VALUE
 from .tracer import symbolic_events
 
@@ -36,10 +39,6 @@ _FORWARD_RULES = (
 )
 
 WIDTH = 100  # where a verdict and its rule fold
-
-_CONVENTIONS = {"rows": "z = X·W + b, one observation per row",
-                "columns": "z = W·x + b, one observation per column"}
-
 
 @dataclass
 class Question:
@@ -173,11 +172,23 @@ def _leaf_question(graph, node, shape: Shape) -> Question:
     return Question("forward", node.label, context, shape, rule, working)
 
 
+def random_network(seed: int) -> tuple[list[int], int]:
+    """Layer sizes and a batch size of a student's own network, drawn from `seed`.
+
+    One or two hidden layers; every size, the batch included, differs from the others and from
+    1, so that no matrix is square and a transposed answer is never right by accident.
+    """
+    rng = np.random.default_rng(seed)
+    depth = int(rng.integers(3, 5))  # layers, inputs and outputs included
+    sizes = [int(s) for s in rng.choice(np.arange(2, 10), size=depth + 1, replace=False)]
+    return sizes[:depth], sizes[depth]
+
+
 # --- asking ------------------------------------------------------------------------------------
 
 def _describe(graph, symbols: dict[str, int], convention: str) -> str:
     meta = graph.meta
-    how = _CONVENTIONS.get(convention, convention)
+    how = ", ".join(CONVENTION_WORDS[convention]) if convention in CONVENTION_WORDS else convention
     if "layers" in meta:
         net = (f"The network: layers {meta['layers']}, {meta['activation']} hidden, "
                f"{meta['output_activation']} output, {meta['loss']} loss.\n"
@@ -192,17 +203,20 @@ def _describe(graph, symbols: dict[str, int], convention: str) -> str:
     return f"{net}\n{batch}\nGive each shape as 4x3 (or 4×3, (4, 3)); a scalar as 'scalar'."
 
 
-def run_quiz(graph, symbols: dict[str, int] | None = None, *, input: TextIO = sys.stdin,
-             output: TextIO = sys.stdout, convention: str | None = None) -> QuizResult:
+def run_quiz(graph, symbols: dict[str, int] | None = None, *, input: TextIO | None = None,
+             output: TextIO | None = None, convention: str | None = None) -> QuizResult:
     """Ask every shape of `graph` (concrete with `symbols` such as {"k": 4}, else symbolic k),
-    one answer per line from `input`; mark each with its rule on `output`; end with the score.
+    one answer per line from `input` (standard input); mark each with its rule on `output`
+    (standard output); end with the score. `convention` names the convention in the header
+    (by default the graph's own).
 
     When `input` runs out, the questions left count as unanswered (wrong).
     """
+    input, output = input or sys.stdin, output or sys.stdout
     symbols = dict(symbols or {})
     convention = convention or graph.meta.get("convention", "rows")
     result = QuizResult(questions(graph, symbols))
-    echo = not input.isatty()  # a piped answer is printed, so that the transcript reads whole
+    echo = not (hasattr(input, "isatty") and input.isatty())  # a piped answer is printed, so that the transcript reads whole
     print(_describe(graph, symbols, convention), file=output)
     phase = None
     for number, question in enumerate(result.questions, start=1):
@@ -246,4 +260,5 @@ def _mark(question: Question, answer: str, result: QuizResult) -> str:
     return f"✗ wrong: {question.target} is {expected}, {said}. Rule: {question.rule}"
 
 
-__all__ = ["Question", "QuizResult", "parse_shape", "questions", "run_quiz"]
+__all__ = ["Question", "QuizResult", "parse_shape", "questions", "random_network", "run_quiz",
+           "same_shape"]

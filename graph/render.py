@@ -26,15 +26,12 @@ import numpy as np
 from gates.notation import grad_label, superscript
 from gates.shapes import format_shape
 
+from .builders import CONVENTION_WORDS
 from .walkthrough import Comparison, Walkthrough
 
 FORMATS = ("rich", "plain", "markdown", "json")
 PLAIN_WIDTH = 100  # where plain text folds the rules of --explain
 
-CONVENTION_WORDS = {
-    "rows": ("z = X·W + b", "one observation per row"),
-    "columns": ("z = W·X + b", "one observation per column"),
-}
 
 
 # --- the model ----------------------------------------------------------------------------------
@@ -115,10 +112,6 @@ def matrix_lines(value) -> list[str]:
     return ["[" + " ".join(c.rjust(size) for c in row) + "]" for row in cells]
 
 
-def _shape_text(shape) -> str:
-    return format_shape(tuple(shape)) if shape is not None else "?"
-
-
 def _explain_once(events: list[dict], i: int, key: str) -> str | None:
     """A gate's rule under the last of its rows (a mulGate makes two gradients, one rule)."""
     last = i + 1 == len(events) or events[i + 1][key] != events[i][key]
@@ -148,8 +141,10 @@ def facts(network: dict, *, conventions: bool = False) -> list[tuple[str, str]]:
         count = "(symbolic: no data flows)" if isinstance(batch, str) else f"= {batch}"
         out.append(("batch", f"k {count}{per}"))
     if network.get("activation"):
-        out.append(("activation", f"{network['activation']} (hidden), "
-                                  f"{network.get('output_activation')} (output)"))
+        output = f"{network.get('output_activation')} (output)"
+        if network.get("loss") == "cross_entropy":  # the graph has no softmax gate of its own
+            output = "softmax (output, inside the cross_entropy loss)"
+        out.append(("activation", f"{network['activation']} (hidden), {output}"))
     if network.get("loss"):
         out.append(("loss", network["loss"]))
     if conventions:
@@ -199,7 +194,7 @@ def update_section(walk: Walkthrough, *, values: bool = False) -> Section:
         label = e["label"]
         same = list(e["shape"]) == list(e["grad_shape"])
         rows.append(Row([label, f"{label} ← {label} − {step}·{grad_label(label)}",
-                         _shape_text(e["shape"]), _shape_text(e["grad_shape"]),
+                         format_shape(e["shape"]), format_shape(e["grad_shape"]),
                          "same shape" if same else "SHAPES DIFFER"],
                         matrix=matrix_lines(e["value"]) if values and "value" in e else []))
     title = "Update: W ← W − λ·dJ/dW" + ("" if lr is None else f", λ = {lr}")
@@ -228,7 +223,7 @@ def values_section(walk: Walkthrough) -> Section:
             name = source["name"]
             if name in walk.values and all(r.cells[0] != source["label"] for r in rows):
                 role = "parameter" if name in params else "input"
-                rows.append(Row([source["label"], role, _shape_text(source["shape"])],
+                rows.append(Row([source["label"], role, format_shape(source["shape"])],
                                 matrix=matrix_lines(walk.values[name])))
     return Section("Inputs and parameters before the step", ["name", "role", "shape"], rows,
                    pauses=False)
@@ -266,7 +261,7 @@ def comparison_document(comparison: Comparison, *, explain: bool = False) -> Doc
                             delta=r["label"].startswith("δ"),
                             explain=_explain_once(rows_walk.backward, i, "node") if explain else None))
     cols_update = {e["param"]: e for e in cols_walk.update}
-    update = [Row([r["label"], _shape_text(r["shape"]), _shape_text(cols_update[r["param"]]["shape"]),
+    update = [Row([r["label"], format_shape(r["shape"]), format_shape(cols_update[r["param"]]["shape"]),
                    "transposed" if r["shape"][::-1] == cols_update[r["param"]]["shape"] else "same"])
               for r in rows_walk.update]
     rows_words, cols_words = CONVENTION_WORDS["rows"][0], CONVENTION_WORDS["columns"][0]

@@ -38,6 +38,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,12 +65,16 @@ class Case:
     batch: int
     activation: str
     number: int  # steps per timed block, so that a block lasts a few milliseconds
+    # Seconds of rest before each block. A multi-threaded BLAS keeps its threads spinning for a
+    # while after its last call (OpenBLAS: about 0.1 s); without a rest they would slow down
+    # the next engine (PyTorch's own threads: by about 15% in the large case).
+    settle: float = 0.0
 
 
 CASES = {
     "tiny": Case("tiny", [2, 3, 1], 4, "sigmoid", 200),
-    "medium": Case("medium", [64, 128, 10], 32, "sigmoid", 100),
-    "large": Case("large", [784, 512, 512, 10], 256, "sigmoid", 3),
+    "medium": Case("medium", [64, 128, 10], 32, "sigmoid", 100, settle=0.05),
+    "large": Case("large", [784, 512, 512, 10], 256, "relu", 5, settle=0.15),
 }
 ENGINES = ("gates", "gates+trace", "numpy", "torch", "micrograd", "floor")
 
@@ -235,8 +240,6 @@ def unavailable(name: str, case: Case) -> str | None:
         return "micrograd: tiny case only (a scalar engine, one Python object per number)"
     if name == "micrograd" and case.activation not in ("sigmoid", "relu"):
         return f"micrograd: no {case.activation} here; skipped"
-    if name == "floor" and case.name != "large":
-        return "floor: large case only"
     return None
 
 
@@ -265,12 +268,15 @@ def agree(losses: dict[str, float], reference: str, rtol: float) -> list[str]:
 
 
 def run_case(case: Case, engines: list[str], repeat: int, warmup: int,
-             number: int | None) -> dict:
+             number: int | None, settle: float | None = None) -> dict:
     """Build every available engine, check their first losses agree, then time them."""
     X, y = case_data(case)
     number = number or case.number
+    settle = case.settle if settle is None else settle
     notes, ready = [], []
     for name in engines:
+        if name == "floor" and case.name != "large":
+            continue  # the floor is the large case's yardstick only
         reason = unavailable(name, case)
         if reason:
             notes.append(reason)
@@ -288,6 +294,7 @@ def run_case(case: Case, engines: list[str], repeat: int, warmup: int,
     for r in range(repeat):
         turn = r % len(ready)
         for engine in ready[turn:] + ready[:turn]:
+            time.sleep(settle)
             engine.times.append(timed_block(engine.step, number))
     for engine in ready:
         engine.last_loss = engine.step()
@@ -296,11 +303,11 @@ def run_case(case: Case, engines: list[str], repeat: int, warmup: int,
     if drifted:
         notes.append(f"after the timed steps, the losses of {', '.join(drifted)} drifted from "
                      f"gates' by more than 1e-8 (relative): {last}")
-    return case_report(case, ready, number, first, last, notes)
+    return case_report(case, ready, number, settle, first, last, notes)
 
 
-def case_report(case: Case, ready: list[Engine], number: int, first: dict, last: dict,
-                notes: list[str]) -> dict:
+def case_report(case: Case, ready: list[Engine], number: int, settle: float, first: dict,
+                last: dict, notes: list[str]) -> dict:
     engines = {e.name: {"median_s": statistics.median(e.times), "min_s": min(e.times),
                         "times_s": e.times} for e in ready}
     median = {name: figures["median_s"] for name, figures in engines.items()}
@@ -312,6 +319,7 @@ def case_report(case: Case, ready: list[Engine], number: int, first: dict, last:
             ratios[f"{top}/{bottom}"] = median[top] / median[bottom]
     return {"name": case.name, "layers": case.layers, "batch": case.batch,
             "activation": case.activation, "loss": "mse", "steps_per_timing": number,
+            "settle_s": settle,
             "first_loss": first, "last_loss": last, "engines": engines, "ratios": ratios,
             "notes": notes}
 
@@ -328,17 +336,30 @@ STARTUP = {
 RICH_CHECK = "import sys, gates; print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))"
 
 
-def run_python(args: list[str]) -> subprocess.CompletedProcess:
+def run_python(args: list[str], pycache: str) -> subprocess.CompletedProcess:
+    """`python *args` from the repository's root, its bytecode cached under `pycache`."""
+    env = {**os.environ, "PYTHONPYCACHEPREFIX": pycache,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     return subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": os.pathsep.join(
-                              filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))})
+                          env=env)
 
 
 def run_startup(repeat: int) -> dict:
-    """Wall time of each command in a fresh interpreter, median over `repeat` interleaved runs."""
+    """Wall time of each command in a fresh interpreter, median over `repeat` interleaved runs.
+
+    Measured as an installed copy runs, with its bytecode compiled once and cached (in a
+    temporary folder: nothing is written into the tree), even where PYTHONDONTWRITEBYTECODE
+    is set, as it is on some CI machines; the untimed first run of each command fills the cache.
+    """
+    with tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache:
+        return _run_startup(repeat, pycache)
+
+
+def _run_startup(repeat: int, pycache: str) -> dict:
     notes, commands = [], {}
     for label, args in STARTUP.items():
-        trial = run_python(args)
+        trial = run_python(args, pycache)
         if trial.returncode != 0:
             said = (trial.stderr.strip().splitlines() or ["no message"])[-1]
             notes.append(f"{label}: exits with {trial.returncode} ({said}); not timed")
@@ -347,9 +368,9 @@ def run_startup(repeat: int) -> dict:
     for _ in range(repeat):
         for label in commands:
             start = time.perf_counter()
-            run_python(STARTUP[label])
+            run_python(STARTUP[label], pycache)
             commands[label].append(time.perf_counter() - start)
-    rich_modules = json.loads(run_python(["-c", RICH_CHECK]).stdout.replace("'", '"') or "[]")
+    rich_modules = json.loads(run_python(["-c", RICH_CHECK], pycache).stdout.replace("'", '"') or "[]")
     return {"commands": {label: {"median_s": statistics.median(times), "times_s": times}
                          for label, times in commands.items()},
             "gates_imports_rich": bool(rich_modules), "notes": notes}
@@ -415,8 +436,12 @@ def blas() -> list[dict]:
         return [{key: pool.get(key) for key in ("internal_api", "version", "architecture",
                                                 "num_threads")} for pool in threadpool_info()]
     except ImportError:
+        pass
+    try:
         config = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
-        return [{"internal_api": config.get("name"), "version": config.get("version")}]
+    except (TypeError, KeyError):  # numpy older than 1.25 has no mode="dicts"
+        return []
+    return [{"internal_api": config.get("name"), "version": config.get("version")}]
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -480,10 +505,30 @@ def tables(document: dict) -> list[tuple[str, list[str], list[list[str]]]]:
 
 
 def notes(document: dict) -> list[str]:
-    found = [f"{case['name']}: {note}" for case in document["cases"] for note in case["notes"]]
+    """Every note once, with the cases it concerns: "tiny, medium: torch: not installed"."""
+    cases: dict[str, list[str]] = {}
+    for case in document["cases"]:
+        for note in case["notes"]:
+            cases.setdefault(note, []).append(case["name"])
+    found = [f"{', '.join(names)}: {note}" for note, names in cases.items()]
     if document["startup"] is not None:
         found += document["startup"]["notes"]
     return found
+
+
+def machine_line(document: dict) -> str:
+    """The machine in one line: CPU, cores, Python, numpy and its BLAS, torch, micrograd."""
+    found = document["machine"]
+    versions = found["versions"]
+    pools = ", ".join(f"{pool.get('internal_api')} {pool.get('version')}"
+                      + (f" ({pool['architecture']} kernel, {pool['num_threads']} threads)"
+                         if pool.get("architecture") else "") for pool in found["blas"])
+    parts = [f"{found['cpu']} ({found['cores']} cores)", f"Python {found['python']}",
+             f"numpy {versions['numpy']}" + (f" with {pools}" if pools else "")]
+    parts += [f"{name} {versions[name]}" for name in ("torch", "micrograd") if versions[name]]
+    variables = [f"{name}={value}" for name, value in found["env"].items() if value]
+    parts.append(", ".join(variables) or "no BLAS or OpenMP variables set")
+    return "; ".join(parts)
 
 
 def print_rich(document: dict) -> None:
@@ -491,6 +536,7 @@ def print_rich(document: dict) -> None:
     from rich.table import Table
 
     console = Console()
+    console.print(f"[dim]{machine_line(document)}[/dim]")
     for title, header, rows in tables(document):
         table = Table(title=title, title_justify="left")
         for i, column in enumerate(header):
@@ -503,7 +549,7 @@ def print_rich(document: dict) -> None:
 
 
 def markdown(document: dict) -> str:
-    lines = []
+    lines = [f"Machine: {machine_line(document)}.", ""]
     for title, header, rows in tables(document):
         lines += [f"**{title}**", "", "| " + " | ".join(header) + " |",
                   "|" + "|".join("---" for _ in header) + "|"]
@@ -539,7 +585,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--warmup", type=int, default=1,
                         help="untimed repetitions first (default 1)")
     parser.add_argument("--number", type=int, default=None,
-                        help="steps per repetition (default: per case, 200 tiny, 100 medium, 3 large)")
+                        help="steps per repetition (default: per case, 200 tiny, 100 medium, 5 large)")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="seconds of rest before each timed block (default: per case, "
+                             "0 tiny, 0.05 medium, 0.15 large)")
     parser.add_argument("--startup-repeat", type=int, default=11,
                         help="runs of each start-up command; 0 skips them (default 11)")
     parser.add_argument("--json", metavar="PATH", help="also write the figures as JSON to PATH")
@@ -550,16 +599,16 @@ def main(argv: list[str] | None = None) -> dict:
         value = getattr(args, option)
         if value is not None and value < 1:
             parser.error(f"--{option} must be at least 1; got {value}")
-    if args.warmup < 0 or args.startup_repeat < 0:
-        parser.error("--warmup and --startup-repeat must be 0 or more")
+    if args.warmup < 0 or args.startup_repeat < 0 or (args.settle or 0) < 0:
+        parser.error("--warmup, --startup-repeat and --settle must be 0 or more")
     if "gates" not in args.engines:
         args.engines.insert(0, "gates")  # the reference of every ratio and loss check
 
     document = {"machine": machine(),
                 "settings": {"repeat": args.repeat, "warmup": args.warmup, "lr": LR,
                              "dtype": "float64", "data_seed": DATA_SEED, "weights_seed": 0}}
-    document["cases"] = [run_case(CASES[name], args.engines, args.repeat, args.warmup, args.number)
-                         for name in args.cases]
+    document["cases"] = [run_case(CASES[name], args.engines, args.repeat, args.warmup, args.number,
+                                  args.settle) for name in args.cases]
     document["startup"] = run_startup(args.startup_repeat) if args.startup_repeat else None
     document["targets"] = targets({c["name"]: c for c in document["cases"]}, document["startup"])
     if args.json:

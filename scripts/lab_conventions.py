@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-import lab_common  # noqa: F401  (first: makes gates importable from a plain checkout)
+# lab_common first: it makes gates importable from a checkout without `pip install -e .`
 from lab_common import Asker, goal, parser
 
 import numpy as np

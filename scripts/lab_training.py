@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 
-import lab_common  # noqa: F401  (first: makes gates importable from a plain checkout)
+# lab_common first: it makes gates importable from a checkout without `pip install -e .`
 from lab_common import Asker, goal, out_dir, parser
 
 import numpy as np
@@ -98,7 +98,11 @@ def main(argv=None) -> int:
 
     print()
     where = None if folder is None else folder / "loss.png"
-    drawn = plot.show_losses(histories, where, title="XOR-like data: loss per epoch")
+    try:
+        drawn = plot.show_losses(histories, where, title="XOR-like data: loss per epoch")
+    except ValueError as error:  # a diverged loss (too large a --lr) cannot be drawn
+        print(f"lab_training: {error}", file=sys.stderr)
+        return 2
     if drawn:
         print(f"loss curves: {drawn}")
     for name, g in trained.items():

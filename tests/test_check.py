@@ -352,3 +352,19 @@ def test_a_gradient_that_is_truly_zero_passes_despite_rounding_noise():
     assert np.max(np.abs(g.backward()["W"])) < 1e-12  # the point is stationary indeed
     assert check_graph(g, {"X": X, "y": y}).ok
 
+
+
+def test_the_zero_floor_does_not_hide_a_wrong_gradient_of_small_scale():
+    """The absolute floor is for gradients that are zero; a gradient 1e-6 in scale that is off by a
+    factor of 2 is still a failure."""
+    from gates.check import _compare
+
+    x = np.array([1.0, 2.0])
+
+    def J() -> float:
+        return 1e-6 * float(np.sum(x))  # dJ/dx = 1e-6 everywhere
+
+    wrong = _compare("x", x.shape, np.full(2, 2e-6), J, x, 1e-3, 1e-6)
+    right = _compare("x", x.shape, np.full(2, 1e-6), J, x, 1e-3, 1e-6)
+    assert not wrong.ok and "relative error" in wrong.problem
+    assert right.ok

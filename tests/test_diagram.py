@@ -190,3 +190,28 @@ def test_the_readme_shows_the_mermaid_diagram_the_code_writes():
     block = re.search(r"```mermaid\n(.*?)```", readme, re.S)
     assert block is not None, "README's 'Labs and pictures' shows the [2,3,1] diagram"
     assert block.group(1) == to_mermaid(Graph.mlp([2, 3, 1]), {"k": 4})
+
+
+def test_a_gate_without_a_shape_rule_is_drawn_with_a_question_mark():
+    import numpy as np
+    from gates import Gate, MSELoss, MulGate
+
+    class Square(Gate):  # no output_shape: its shape is known only once data flows
+        kind = "square"
+
+        def forward(self, z):
+            self.z = z
+            return z * z
+
+        def backward(self, top_diff):
+            return (2 * self.z * top_diff,)
+
+    g = Graph()
+    g.input("X", ("k", 2))
+    g.input("y", ("k", 1))
+    g.param("W1", np.ones((2, 1)))
+    g.add(MulGate(), ["X", "W1"], "z2")
+    g.add(Square(), ["z2"], "a2")
+    g.add(MSELoss(), ["a2", "y"], "J")
+    forward = dict(split_label(f) for f, _ in dot_edges(to_dot(g, {"k": 4})).values())
+    assert forward == {"X": "4×2", "W¹": "2×1", "z²": "4×1", "a²": "?", "y": "4×1", "J": "?"}

@@ -165,9 +165,8 @@ def training_numbers(out: str, name: str) -> tuple[float, float, float]:
     return first, last, accuracy
 
 
-@pytest.mark.skipif(not HAVE_MATPLOTLIB, reason="matplotlib is not installed (pip install -e '.[plot]')")
-def test_the_training_lab_trains_both_networks_and_draws_the_pictures(tmp_path):
-    done = lab("lab_training", "--yes", "--out", str(tmp_path))
+def test_the_training_lab_trains_both_networks_and_charts_them_in_text(tmp_path):
+    done = lab("lab_training", "--yes", "--text", "--out", str(tmp_path / "unused"))
     assert done.returncode == 0, done.stderr
     out = done.stdout
     n = 200
@@ -179,17 +178,19 @@ def test_the_training_lab_trains_both_networks_and_draws_the_pictures(tmp_path):
         first, last, accuracy = training_numbers(out, name)
         assert last < first / 4  # it learned: the loss fell well below its start
     assert training_numbers(out, "[2, 8, 1]")[2] >= 95.0  # XOR needs width; 8 is plenty
+    assert "loss per epoch" in out and "2999 epoch" in out
+    assert out.count("decision surface: # where ŷ ≥ 0.5") == 2
+    assert not (tmp_path / "unused").exists()  # --text writes no file
+
+
+@pytest.mark.skipif(not HAVE_MATPLOTLIB, reason="matplotlib is not installed (pip install -e '.[plot]')")
+def test_the_training_lab_draws_the_pictures_as_png(tmp_path):
+    done = lab("lab_training", "--yes", "--epochs", "50", "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
     for picture in ("loss.png", "surface_2-3-1.png", "surface_2-8-1.png"):
         assert (tmp_path / picture).read_bytes()[:8] == PNG
-        assert str(tmp_path / picture) in out
-
-
-def test_the_training_lab_draws_text_charts_without_matplotlib(tmp_path):
-    done = lab("lab_training", "--yes", "--text", "--epochs", "300", "--out", str(tmp_path / "unused"))
-    assert done.returncode == 0, done.stderr
-    assert "loss per epoch" in done.stdout and "299 epoch" in done.stdout
-    assert done.stdout.count("decision surface: # where ŷ ≥ 0.5") == 2
-    assert not (tmp_path / "unused").exists()
+        assert str(tmp_path / picture) in done.stdout
+    assert "loss per epoch" not in done.stdout  # the PNG replaces the text chart
 
 
 # --- both conventions --------------------------------------------------------------------------
@@ -243,3 +244,8 @@ def test_the_text_surface_shows_the_quadrants_of_xor():
     text = plot.text_surface(lambda P: (P[:, 0] * P[:, 1] > 0).astype(float), X, width=10, height=6)
     rows = text.splitlines()[1:]
     assert rows[0] == ".....#####" and rows[-1] == "#####....."  # top: x₂ > 0
+
+
+def test_a_diverged_loss_is_refused_with_what_to_do():
+    with pytest.raises(ValueError, match="from epoch 2 on: training diverged; lower the learning rate"):
+        plot.text_chart([0.5, 0.7, float("inf")])

@@ -190,3 +190,26 @@ def test_the_command_line_quiz_follows_layers_batch_and_convention():
                      answers_text=answers(pairs))
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().endswith(f"Score: {len(pairs)}/{len(pairs)}")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_seed_draws_a_network_with_no_two_sizes_alike(seed):
+    from graph.quiz import random_network
+    layers, batch = random_network(seed)
+    assert 3 <= len(layers) <= 4
+    sizes = [*layers, batch]
+    assert len(set(sizes)) == len(sizes) and min(sizes) >= 2  # no square matrix, no 1
+
+
+def test_the_command_line_seed_gives_each_student_a_network_of_their_own():
+    import re
+    headers = {}
+    for seed in ("3", "4"):
+        first = run_trace("--seed", seed, answers_text="")
+        layers = [int(s) for s in re.search(r"layers \[([\d, ]+)\]", first.stdout).group(1).split(",")]
+        k = int(re.search(r"The batch: k = (\d+)", first.stdout).group(1))
+        pairs = expected(layers, k)  # the answers, from the sizes the header announces
+        done = run_trace("--seed", seed, answers_text=answers(pairs))
+        assert done.stdout.rstrip().endswith(f"Score: {len(pairs)}/{len(pairs)}"), done.stdout[-500:]
+        headers[seed] = (layers, k)
+    assert headers["3"] != headers["4"]
