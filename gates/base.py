@@ -21,13 +21,13 @@ from .shapes import Shape, ShapeError, format_shape
 
 
 def as_float_array(value, name: str, owner: str) -> np.ndarray:
-    """`value` as an array of floats: ints and bools are converted to float64, others refused."""
-    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+    """`value` as a float64 array: ints, bools and other floats are converted, others refused."""
+    if isinstance(value, np.ndarray) and value.dtype == np.float64:
         return value
     array = np.asarray(value)
-    if array.dtype.kind == "f":
-        return array
-    if array.dtype.kind in "biu":
+    if array.dtype.kind in "biuf":
+        # float64 throughout: a float32 input would quietly make every gradient float32 and
+        # the finite-difference checks of a teaching tool meaningless past 7 digits.
         return array.astype(np.float64)
     raise TypeError(f"{owner}: {name} must be an array of real numbers; got dtype {array.dtype}. "
                     f"Convert it with np.asarray({name}, dtype=float).")

@@ -85,13 +85,8 @@ def layout(graph, symbols: dict[str, int] | None = None) -> tuple[list[Box], lis
 
 def _gradients_by_edge(graph, events: list[dict]) -> dict[tuple[str, int], str]:
     """(gate node, input index) → "δ² 4×3": each backward event belongs to one edge."""
-    found: dict[tuple[str, int], str] = {}
-    for node in graph.gate_nodes:
-        mine = [e for e in events if e["phase"] == "backward" and e["node"] == node.name]
-        wanted = [i for i, need in enumerate(node.gate.needs_grad) if need]
-        for i, event in zip(wanted, mine):
-            found[(node.name, i)] = _labelled(event["label"], event["shape"])
-    return found
+    return {(e["node"], e["input"]): _labelled(e["label"], e["shape"])
+            for e in events if e["phase"] == "backward"}
 
 
 def _labelled(label: str, shape) -> str:

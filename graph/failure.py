@@ -33,20 +33,14 @@ def events_until(graph, failing: str) -> list[dict[str, Any]]:
     for node in graph.gate_nodes:
         shapes = [np.shape(values[i]) for i in node.inputs]
         events.append(forward_event(graph, node, shapes, np.shape(values[node.name])))
-    reached = {graph.output}
-    for node in reversed(graph.gate_nodes):
+    from .graph import backward_steps
+    for node, targets in backward_steps(graph):
         if node.name == failing:
             break
-        if node.name not in reached:
-            continue
         shapes = [np.shape(values[i]) for i in node.inputs]
-        seen: set[str] = set()
-        for i, source in enumerate(node.inputs):
-            if node.gate.needs_grad[i]:
-                events.append(backward_event(graph, node, i, shapes, np.shape(values[node.name]),
-                                             accumulated=source in reached or source in seen))
-                seen.add(source)
-        reached.update(node.inputs)
+        for i, _, accumulated in targets:
+            events.append(backward_event(graph, node, i, shapes, np.shape(values[node.name]),
+                                         accumulated))
     return events
 
 

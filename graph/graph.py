@@ -11,10 +11,10 @@ symbols (k = 4). The gates' own checks run once per new binding; later forwards 
 shapes skip them, because the symbolic check already proved every gate fits for any k.
 
 A training step is kept cheap (scripts/bench.py measures it): the order of the gates and what
-backward needs from each are worked out once per graph (a Schedule), an unwatched step calls no
-tracing hook, and once the shapes are proven the built-in gates write their results into arrays
-kept from one step to the next. So g.values and the gradient table are overwritten by the next
-forward and backward: copy an array you want to keep (np.array(g.values["a2"], copy=True)).
+backward needs from each are worked out once per graph (a Schedule), and an unwatched step calls
+no tracing hook. forward() and backward() always hand out new arrays, so what a user keeps from
+one call is never changed by the next. train_step() and fit(), whose intermediate arrays nobody
+else holds, go further: the built-in gates write into arrays kept from one step to the next.
 """
 
 from __future__ import annotations
@@ -70,17 +70,36 @@ class Schedule:
     unreached: tuple[str, ...]  # entries that do not lead to J: their gradient is zero
 
 
+def backward_steps(graph: "Graph") -> list[tuple[Node, tuple[tuple[int, str, bool], ...]]]:
+    """The gradient table's walk: each gate that J depends on, the last one first, with the
+    inputs it sends a gradient to, as (input's index, input's name, whether that input has a
+    gradient already, to which this one is added).
+
+    Within a gate the parameters come first: the gradients that end at a weight (dJ/db²,
+    dJ/dW²), then the one that carries the chain backward (dJ/da²). Backward, the tracer, the
+    walkthrough and the quiz all follow this one order.
+    """
+    reached = {graph.output}  # the nodes that J depends on through gates that pass gradients
+    steps = []
+    for node in reversed(graph.gate_nodes):
+        if node.name not in reached:
+            continue  # J does not depend on this value: its gate has nothing to pass back
+        wanted = [(i, source) for i, source in enumerate(node.inputs) if node.gate.needs_grad[i]]
+        wanted.sort(key=lambda target: graph.nodes[target[1]].role != PARAM)
+        targets = []
+        for i, source in wanted:
+            targets.append((i, source, source in reached))
+            reached.add(source)
+        steps.append((node, tuple(targets)))
+    return steps
+
+
 def _make_schedule(graph: "Graph") -> Schedule:
     """Walk the graph once: the order of the gates, and what backward needs from each."""
-    reaches = {graph.output}  # the nodes that J depends on through gates that pass gradients
-    backward = []
-    for node in reversed(graph.gate_nodes):
-        if node.name not in reaches:
-            continue  # J does not depend on this value: skip its gate in backward
-        targets = tuple((i, source) for i, source in enumerate(node.inputs)
-                        if node.gate.needs_grad[i])
-        reaches.update(source for _, source in targets)
-        backward.append((node, node.gate, targets))
+    backward, reaches = [], {graph.output}
+    for node, targets in backward_steps(graph):
+        backward.append((node, node.gate, tuple((i, source) for i, source, _ in targets)))
+        reaches.update(source for _, source, _ in targets)
     grad_names = tuple(n.name for n in graph.nodes.values() if n.needs_grad)
     inputs = tuple(n.name for n in graph.nodes.values() if n.role == INPUT)
     return Schedule(graph.output, inputs, frozenset(inputs),
@@ -177,6 +196,7 @@ class Graph:
         self._checked_shapes: tuple | None = None
         self._ran_forward = False
         self._plan: Schedule | None = None
+        self._reusing = False  # whether the gates write into kept arrays (train_step, fit)
 
     # --- building ------------------------------------------------------------------------------
 
@@ -291,17 +311,51 @@ class Graph:
     # --- forward -------------------------------------------------------------------------------
 
     def forward(self, **inputs) -> float:
-        """Run every gate on these inputs (X=..., y=...); return J, the output, as a float."""
+        """Run every gate on these inputs (X=..., y=...); return J, the output, as a float.
+
+        Every value is a new array, so one kept from this call is not changed by the next.
+        """
+        return self._forward(inputs, reuse=False)
+
+    def train_step(self, lr: float, **inputs) -> float:
+        """One step of gradient descent, what fit repeats: forward, backward, step(lr).
+
+        Returns J before the update. For speed, successive calls write into the same arrays:
+        g.values and g.grads hold this step's numbers until the next train_step overwrites them
+        (forward() and backward() never do that).
+        """
+        J = self._forward(inputs, reuse=True)
+        self.backward()
+        self.step(lr)
+        return J
+
+    def _forward(self, inputs: dict, reuse: bool):
         self._ran_forward = False  # until this pass completes, backward has nothing to work on
+        self.grads = {}            # nor has step: the gradients were of the previous inputs
         schedule = self._current_schedule()
         shapes = self._take_inputs(inputs, schedule)
-        values, observers = self.values, self._observers
         if shapes != self._checked_shapes:
             self._keep_arrays(False)  # new shapes: every gate makes new arrays, and is checked
-            self._checked_forward()
+            try:
+                self._checked_forward()
+            except BaseException:
+                self._checked_shapes = None  # the symbols just bound were not proven: forget them
+                raise
             self._checked_shapes = shapes
-            self._keep_arrays(True)
-        elif observers:
+            if reuse:
+                self._keep_arrays(True)
+        else:
+            if reuse != self._reusing:
+                self._keep_arrays(reuse)
+            self._run_gates(schedule)
+        self._ran_forward = True
+        out = self.values[self.output]
+        return float(out) if _is_scalar(out) else out
+
+    def _run_gates(self, schedule: Schedule) -> None:
+        """Forward on proven shapes: the gates' own checks are skipped (see the module's doc)."""
+        values, observers = self.values, self._observers
+        if observers:
             for node in self._schedule:
                 out = node.gate.compute_forward(*[values[i] for i in node.inputs])
                 values[node.name] = out
@@ -310,10 +364,6 @@ class Graph:
         else:  # the fast path: shapes proven, nobody watching
             for name, gate, fetch in schedule.forward:
                 values[name] = gate.compute_forward(*fetch(values))
-        self._ran_forward = True
-        out = values[self.output]
-        # A copy of a non-scalar output: the next forward overwrites the array in g.values.
-        return float(out) if _is_scalar(out) else np.array(out, copy=True)
 
     def _take_inputs(self, given: dict, schedule: Schedule) -> tuple:
         """Store the given inputs as float arrays and bind the shape symbols (k = batch size)."""
@@ -375,20 +425,23 @@ class Graph:
         return None
 
     def _keep_arrays(self, keep: bool) -> None:
-        """Give each built-in gate arrays to write its results into (keep=True), or take them back.
+        """Give each built-in gate new arrays to write its results into (keep=True), or take them
+        back so that it makes a new array on every call (keep=False).
 
         Once a checked forward has proven the shapes, every later step computes arrays of the
         same shapes: writing them into the same arrays (numpy's out=) spares allocating, and
-        the system clearing, megabytes of fresh memory on every step of a large network. So
-        g.values and the gradient table hold arrays that the next forward and backward
-        overwrite: copy what you want to keep.
+        the system clearing, megabytes of fresh memory on every step of a large network. Only
+        train_step (and so fit) asks for it: there g.values and the gradient table hold arrays
+        that the next step overwrites.
         """
+        self._reusing = keep
         values = self.values
         for node in self._schedule:
             gate = node.gate
             if not (gate.builtin and gate.kept):  # a user's gate allocates as it likes
                 continue
-            gate.out = values[node.name] if keep and "out" in gate.kept else None
+            # New arrays, never the current values: a user may hold those from forward().
+            gate.out = np.empty_like(values[node.name]) if keep and "out" in gate.kept else None
             gate.grad_outs = tuple(
                 np.empty_like(values[source]) if keep and need and "grads" in gate.kept else None
                 for source, need in zip(node.inputs, gate.needs_grad))
@@ -525,29 +578,31 @@ class Graph:
                 observer.on_update(self, name, grad, lr)
 
     def fit(self, X, y, epochs: int = 1000, lr: float = 0.1, *, progress: bool | None = None) -> list[float]:
-        """Full-batch gradient descent for `epochs` steps; returns the loss before each step.
+        """Full-batch gradient descent: `epochs` train_steps; returns the loss before each step.
 
-        X and y go to the graph's first two inputs. progress=None shows a rich progress bar only
-        when standard error is a terminal.
+        X and y go to the inputs named X and y (for a hand-built graph with other names, to its
+        two inputs). progress=None shows a rich progress bar only when standard error is a
+        terminal; it is drawn there, leaving standard output to the user's own prints.
         """
-        if not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a whole number ≥ 0; got {epochs!r}")
         names = self.inputs
-        if len(names) < 2:
-            raise TypeError(f"fit(X, y) needs a graph with two inputs; this one has {names}")
-        data = {names[0]: X, names[1]: y}
+        if {"X", "y"} <= set(names):
+            data = {"X": X, "y": y}
+        elif len(names) == 2:
+            data = dict(zip(names, (X, y)))
+        else:
+            raise TypeError(f"fit(X, y) needs inputs named X and y, or exactly two inputs; this "
+                            f"graph's inputs are {', '.join(names) or 'none'}: use train_step")
         if progress is None:
             progress = sys.stderr.isatty()
         steps: Iterator[int] = iter(range(epochs))
         if progress:
+            from rich.console import Console
             from rich.progress import track
-            steps = iter(track(range(epochs), description="training", transient=True))
-        history = []
-        for _ in steps:
-            history.append(self.forward(**data))
-            self.backward()
-            self.step(lr)
-        return history
+            steps = iter(track(range(epochs), description="training", transient=True,
+                               console=Console(stderr=True)))
+        return [self.train_step(lr, **data) for _ in steps]
 
     def __repr__(self) -> str:
         layers = self.meta.get("layers")

@@ -6,7 +6,7 @@ arrays unless asked (`values=True`), so tracing a large network stays cheap. Ren
 
 An event is a plain dict in the JSON form of DESIGN.md:
     forward:  gate, output, label, inputs [{name, label, shape}], shape, formula, arithmetic, note
-    backward: gate, node, grad_of, symbol, label, shape, top_diff {name, label, shape},
+    backward: gate, node, input, grad_of, symbol, label, shape, top_diff {name, label, shape},
               local_diff, formula, arithmetic, accumulated
     update:   param, label, shape, grad_shape, lr
 With `values=True` each event also holds "value": the forward output, the gradient, or the
@@ -103,6 +103,7 @@ def backward_event(graph, node, i: int, shapes: list[Shape], top: Shape,
         "phase": "backward",
         "gate": gate.kind,
         "node": node.name,
+        "input": i,  # which of the gate's inputs: grad_of alone is ambiguous for x ⊙ x
         "grad_of": target.name,
         "symbol": target.grad_symbol,
         "label": target.grad_label,
@@ -140,21 +141,13 @@ def symbolic_events(graph, symbols: dict[str, int] | None = None,
         if any(s is None for s in shapes) or shape_of[node.name] is None:
             continue
         events.append(forward_event(graph, node, shapes, shape_of[node.name]))
-    reaches_output = {graph.output}
-    for node in reversed(graph.gate_nodes):
-        if node.name not in reaches_output:
-            continue
+    from .graph import backward_steps
+    for node, targets in backward_steps(graph):
         shapes = [shape_of[i] for i in node.inputs]
-        if any(s is None for s in shapes):
+        if any(s is None for s in shapes) or shape_of[node.name] is None:
             continue
-        seen = set()
-        for i, source in enumerate(node.inputs):
-            if not node.gate.needs_grad[i]:
-                continue
-            events.append(backward_event(graph, node, i, shapes, shape_of[node.name],
-                                         accumulated=source in reaches_output or source in seen))
-            seen.add(source)
-        reaches_output.update(node.inputs)
+        for i, _, accumulated in targets:
+            events.append(backward_event(graph, node, i, shapes, shape_of[node.name], accumulated))
     for name in graph.params:
         events.append({"phase": "update", "param": name, "label": graph.nodes[name].label,
                        "shape": list(shape_of[name]), "grad_shape": list(shape_of[name]), "lr": None})

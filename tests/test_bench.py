@@ -120,9 +120,7 @@ def test_steps_on_kept_arrays_give_what_a_fresh_graph_gives(options):
         X, y = X.T, y.T
     g = Graph.mlp(layers, seed=2, **options)
     for _ in range(3):  # the later steps run on the fast path, into kept arrays
-        g.forward(X=X, y=y)
-        g.backward()
-        g.step(0.5)
+        g.train_step(0.5, X=X, y=y)
     J = g.forward(X=X, y=y)
     grads = {name: np.array(grad, copy=True) for name, grad in g.backward().items()}
     fresh = twin(g, seed=2, **options)
@@ -133,20 +131,37 @@ def test_steps_on_kept_arrays_give_what_a_fresh_graph_gives(options):
         np.testing.assert_array_equal(grads[name], fresh_grads[name], err_msg=name)
 
 
-def test_kept_arrays_are_overwritten_by_the_next_step_and_copies_are_not():
+def test_forward_and_backward_hand_out_new_arrays_and_train_step_reuses_its_own():
     layers, k = [2, 3, 1], 4
     X1, y1 = data(layers, k, seed=1)
     X2, y2 = data(layers, k, seed=2)
     g = Graph.mlp(layers)
-    g.forward(X=X1, y=y1)
-    g.forward(X=X1, y=y1)  # shapes proven: from here on the gates write into kept arrays
-    kept = g.values["a2"]
-    copied = np.array(kept, copy=True)
+
+    def sigma_a2(X):  # a² = σ(X·W¹ + b¹), by hand, with the parameters as they are now
+        return 1 / (1 + np.exp(-(X @ g.params["W1"] + g.params["b1"])))
+
+    for _ in range(2):  # the second call runs on the fast path, shapes proven
+        g.forward(X=X1, y=y1)
+    first_a2, first_grads = g.values["a2"], g.backward()
+    saved_a2 = sigma_a2(X1)
+    saved_grads = {name: np.array(grad, copy=True) for name, grad in first_grads.items()}
     g.forward(X=X2, y=y2)
-    assert g.values["a2"] is kept  # overwritten in place, as the docs of Graph say
-    np.testing.assert_array_equal(copied, 1 / (1 + np.exp(-(X1 @ g.params["W1"] + g.params["b1"]))))
-    np.testing.assert_allclose(kept, 1 / (1 + np.exp(-(X2 @ g.params["W1"] + g.params["b1"]))),
-                               rtol=1e-14)
+    g.backward()
+    for _ in range(3):
+        g.train_step(0.1, X=X2, y=y2)
+    kept = g.values["a2"]
+    expected = sigma_a2(X1)
+    g.train_step(0.1, X=X1, y=y1)
+    # train_step writes into the arrays it keeps: a2 of the last step is in the same array ...
+    assert g.values["a2"] is kept
+    np.testing.assert_allclose(kept, expected, rtol=1e-14)
+    # ... while nothing forward() and backward() handed out earlier was touched.
+    np.testing.assert_allclose(first_a2, saved_a2, rtol=1e-14)
+    for name, grad in first_grads.items():
+        np.testing.assert_array_equal(grad, saved_grads[name], err_msg=name)
+    g.forward(X=X2, y=y2)  # and after train_step, forward() hands out new arrays again
+    assert g.values["a2"] is not kept
+    np.testing.assert_allclose(kept, expected, rtol=1e-14)
 
 
 def test_a_gate_used_alone_returns_a_new_array_on_every_call():

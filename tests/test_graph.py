@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gates import AddGate, Gate, HadamardGate, HalfSSELoss, MSELoss, MulGate, Sigmoid
+from gates import AddGate, Gate, HadamardGate, HalfSSELoss, MSELoss, MulGate, ShapeError, Sigmoid
 from gates.check import check_graph
 from graph import Graph
 
@@ -206,3 +206,53 @@ def test_new_parameter_values_are_used_by_the_next_forward_and_copied():
     g.step(0.5)  # in place on the graph's own copy, never on the caller's array
     np.testing.assert_array_equal(V1, [[1.0], [2.0], [3.0]])
     assert not np.array_equal(g.params["V1"], V1)
+
+
+# --- state between calls -------------------------------------------------------------------------
+
+def test_a_failed_forward_leaves_no_stale_batch_size_behind():
+    g = Graph()
+    g.input("X", ("k", 2))
+    g.input("y")  # no declared shape: a mismatch shows only when the loss gate runs
+    g.param("W", np.ones((2, 1)))
+    g.add(MulGate(), ["X", "W"], "z")
+    g.add(MSELoss(), ["z", "y"], "J")
+    rng = np.random.default_rng(0)
+    X4, y4 = rng.standard_normal((4, 2)), rng.standard_normal((4, 1))
+    J = g.forward(X=X4, y=y4)
+    with pytest.raises(ShapeError):
+        g.forward(X=rng.standard_normal((5, 2)), y=y4)  # binds k = 5, then fails in mse
+    assert g.forward(X=X4, y=y4) == J
+    assert g.symbols == {"k": 4}
+
+
+def test_step_after_a_new_forward_needs_a_new_backward():
+    g = Graph.mlp([2, 3, 1])
+    X, y = np.ones((4, 2)), np.zeros((4, 1))
+    g.forward(X=X, y=y)
+    g.backward()
+    g.forward(X=2 * X, y=y)  # the gradients of the first inputs must not be applied now
+    with pytest.raises(RuntimeError, match="backward"):
+        g.step(0.1)
+
+
+def test_fit_feeds_X_and_y_by_name_whatever_order_they_were_declared_in():
+    from gates import MSELoss, MulGate
+    g = Graph()
+    g.input("y", ("k", 2))
+    g.input("X", ("k", 2))
+    g.param("W", np.eye(2))
+    g.add(MulGate(), ["X", "W"], "z")
+    g.add(MSELoss(), ["z", "y"], "J")
+    X, y = np.array([[1.0, 2.0]]), np.array([[0.0, 0.0]])
+    history = g.fit(X, y, epochs=1, lr=0.0)
+    assert history == [pytest.approx((1.0 + 4.0) / 2)]  # mean of (X·I − 0)², not of (y·I − X)²
+
+
+def test_float32_and_int_inputs_become_float64():
+    g = Graph.mlp([2, 3, 1])
+    X = np.arange(8, dtype=np.float32).reshape(4, 2)
+    J = g.forward(X=X, y=np.ones((4, 1), dtype=int))
+    assert g.values["X"].dtype == np.float64 and g.values["y"].dtype == np.float64
+    assert g.values["a2"].dtype == np.float64 and isinstance(J, float)
+    assert J == g.forward(X=X.astype(np.float64), y=np.ones((4, 1)))

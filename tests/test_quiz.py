@@ -29,8 +29,9 @@ def expected(layers: list[int], k, convention: str = "rows") -> list[tuple[str, 
 
     Forward, gate by gate: each product (X·W¹ in rows, W¹·X in columns, operands asked in that
     order where new), b, z, the activation (hidden layers only), then y and J. Backward: δ of
-    each layer from the last down, then the product's gradient, b's, and the product's operands'
-    in their order (dJ/dX is not computed). The columns convention transposes every matrix.
+    each layer from the last down, then b's gradient and the product's, then W's and the
+    activation's (each gate sends its parameter's gradient first; dJ/dX is not computed). The
+    columns convention transposes every matrix.
     """
     rows = convention == "rows"
     t = (lambda s: s) if rows else (lambda s: tuple(reversed(s)))
@@ -50,10 +51,9 @@ def expected(layers: list[int], k, convention: str = "rows") -> list[tuple[str, 
     forward += [("y", t((k, layers[-1]))), ("J", ())]
     backward = []
     for l, a, product, m_in, m_out in reversed(layer):
-        backward += [(f"δ{sup(l + 1)}", t((k, m_out))), (f"dJ/d({product})", t((k, m_out))),
-                     (f"dJ/db{sup(l)}", t((1, m_out)))]
-        operands = [(f"dJ/d{a}", t((k, m_in))), (f"dJ/dW{sup(l)}", t((m_in, m_out)))]
-        backward += [op for op in (operands if rows else operands[::-1]) if op[0] != "dJ/dX"]
+        backward += [(f"δ{sup(l + 1)}", t((k, m_out))), (f"dJ/db{sup(l)}", t((1, m_out))),
+                     (f"dJ/d({product})", t((k, m_out))), (f"dJ/dW{sup(l)}", t((m_in, m_out)))]
+        backward += [(f"dJ/d{a}", t((k, m_in)))] if a != "X" else []
     return forward + backward
 
 
@@ -84,8 +84,8 @@ def test_the_order_and_shapes_written_from_network_md_for_2_3_1():
         ("X", (4, 2)), ("W¹", (2, 3)), ("XW¹", (4, 3)), ("b¹", (1, 3)), ("z²", (4, 3)),
         ("a²", (4, 3)), ("W²", (3, 1)), ("a²W²", (4, 1)), ("b²", (1, 1)), ("z³", (4, 1)),
         ("y", (4, 1)), ("J", ()),
-        ("δ³", (4, 1)), ("dJ/d(a²W²)", (4, 1)), ("dJ/db²", (1, 1)), ("dJ/da²", (4, 3)),
-        ("dJ/dW²", (3, 1)), ("δ²", (4, 3)), ("dJ/d(XW¹)", (4, 3)), ("dJ/db¹", (1, 3)),
+        ("δ³", (4, 1)), ("dJ/db²", (1, 1)), ("dJ/d(a²W²)", (4, 1)), ("dJ/dW²", (3, 1)),
+        ("dJ/da²", (4, 3)), ("δ²", (4, 3)), ("dJ/db¹", (1, 3)), ("dJ/d(XW¹)", (4, 3)),
         ("dJ/dW¹", (2, 3))]
 
 

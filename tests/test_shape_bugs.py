@@ -221,9 +221,10 @@ def test_backward_failure_events_match_a_traced_run():
         return e["phase"], e.get("output") or e.get("grad_of"), e["shape"]
 
     assert [key(e) for e in carried] == [key(e) for e in before_z2]
-    # J → z³; z³ → a²W², b²; a²W² → a², W²; a² → z²: the six steps before z²'s addGate.
+    # J → z³; z³ → b², a²W²; a²W² → W², a²; a² → z²: the six steps before z²'s addGate, each
+    # gate sending the gradient of its parameter first, then the one that carries the chain on.
     assert [e["grad_of"] for e in carried if e["phase"] == "backward"] == \
-        ["z3", "a2W2", "b2", "a2", "W2", "z2"]
+        ["z3", "b2", "a2W2", "W2", "a2", "z2"]
     assert events_until(bad, "z2") == carried
 
 
