@@ -37,9 +37,6 @@ class Elementwise(Gate):
     def local_diff(self, i: int, shapes: Sequence[Shape]) -> str:
         return f"⊙ {self.derivative}({self.input_labels[0]})"
 
-    def grad_formula(self, i: int, top: str, shapes: Sequence[Shape]) -> str:
-        return f"{top} {self.local_diff(i, shapes)}"
-
     def grad_arithmetic(self, i: int, shapes: Sequence[Shape], top: Shape) -> str:
         z = format_shape(shapes[0])
         return f"({format_shape(top)})⊙({z}) → {z}"

@@ -113,9 +113,6 @@ class AddGate(Gate):
         summed = self._summed(i, shapes)
         return f"Σ {summed} {top}" if summed else f"{top} × 1"
 
-    def grad_arithmetic(self, i: int, shapes: Sequence[Shape], top: Shape) -> str:
-        return f"{format_shape(top)} → {format_shape(shapes[i])}"
-
     def explain(self) -> str:
         return ("addGate distributes: its local derivative is 1, so top_diff passes unchanged to "
                 "both inputs; an input broadcast over the batch gets top_diff summed back to its shape.")

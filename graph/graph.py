@@ -191,7 +191,7 @@ class Graph:
         self.meta: dict[str, Any] = {"convention": convention}
         self.output: str | None = None
         self.symbols: dict[str, int] = {}
-        self._schedule: list[Node] = []
+        self._gate_nodes: list[Node] = []
         self._observers: list = []
         self._checked_shapes: tuple | None = None
         self._ran_forward = False
@@ -231,7 +231,7 @@ class Graph:
         if missing:
             raise ValueError(f"{gate.kind} {name or ''}: unknown input(s) {', '.join(missing)}; "
                              f"add them first (known: {', '.join(self.nodes) or 'none'})")
-        name = name or f"{gate.kind}{len(self._schedule) + 1}"
+        name = name or f"{gate.kind}{len(self._gate_nodes) + 1}"
         label = label or superscript(name)
         if name in self.nodes:
             raise ValueError(f"a node named {name!r} exists already")
@@ -251,7 +251,7 @@ class Graph:
                     grad_symbol=grad_symbol or grad_label(label),
                     grad_label=grad_label_text or grad_symbol or grad_label(label))
         self._new(node)
-        self._schedule.append(node)
+        self._gate_nodes.append(node)
         self.output = name
         return name
 
@@ -285,7 +285,7 @@ class Graph:
     @property
     def gate_nodes(self) -> list[Node]:
         """The value nodes in the order forward computes them."""
-        return list(self._schedule)
+        return list(self._gate_nodes)
 
     def shape_of(self, name: str) -> Shape | None:
         """The node's shape: concrete after a forward, else symbolic (or None if unknown)."""
@@ -356,7 +356,7 @@ class Graph:
         """Forward on proven shapes: the gates' own checks are skipped (see the module's doc)."""
         values, observers = self.values, self._observers
         if observers:
-            for node in self._schedule:
+            for node in self._gate_nodes:
                 out = node.gate.compute_forward(*[values[i] for i in node.inputs])
                 values[node.name] = out
                 for observer in observers:
@@ -409,7 +409,7 @@ class Graph:
         return symbols
 
     def _feeds_loss(self, node: Node) -> bool:
-        return any(isinstance(n.gate, Loss) and node.name in n.inputs for n in self._schedule)
+        return any(isinstance(n.gate, Loss) and node.name in n.inputs for n in self._gate_nodes)
 
     def _input_fix(self, node: Node, expected: Shape, actual: Shape, symbols: dict) -> str | None:
         """Reshape a vector to the column (or row) it was declared as, or transpose data given
@@ -436,7 +436,7 @@ class Graph:
         """
         self._reusing = keep
         values = self.values
-        for node in self._schedule:
+        for node in self._gate_nodes:
             gate = node.gate
             if not (gate.builtin and gate.kept):  # a user's gate allocates as it likes
                 continue
@@ -451,7 +451,7 @@ class Graph:
         from .tracer import Tracer
         recorder = Tracer()
         values = self.values
-        for node in self._schedule:
+        for node in self._gate_nodes:
             try:
                 out = node.gate.forward(*[values[i] for i in node.inputs])
             except ShapeError as error:
@@ -552,7 +552,7 @@ class Graph:
                     # The trap: numpy raises nothing, the update just grows the parameter.
                     problem += (f" numpy would not object: {label} − λ·dJ/d{label} would silently "
                                 f"grow {label} into a {format_shape(got)} matrix.")
-                fix = _gradient_fix(label, want, got)
+                fix = gradient_fix(label, want, got)  # the checker's advice too
             raise ShapeError(problem, gate=gate.kind, node=node.name, label=node.label,
                              operands=[(f"dJ/d{label}", got or ()), (label, want)],
                              rule="each gradient has its input's shape", fix=fix,
@@ -606,7 +606,7 @@ class Graph:
 
     def __repr__(self) -> str:
         layers = self.meta.get("layers")
-        what = f"mlp {layers}" if layers else f"{len(self._schedule)} gates"
+        what = f"mlp {layers}" if layers else f"{len(self._gate_nodes)} gates"
         return f"<Graph {what}, {self.meta.get('convention', 'rows')} convention>"
 
     def summary(self):
@@ -618,8 +618,3 @@ class Graph:
     def _repr_html_(self) -> str:
         """A notebook displays the graph as its summary table."""
         return self.summary()._repr_html_()
-
-
-def _gradient_fix(label: str, want: Shape, got: Shape) -> str | None:
-    """The likely repair of a gradient of the wrong shape; the checker gives the same advice."""
-    return gradient_fix(label, want, got)

@@ -121,10 +121,7 @@ def gates_step(case: Case, X, y, *, traced: bool = False) -> Callable[[], float]
         if tracer is not None:
             tracer.events.clear()  # keep memory flat: only the recording is measured
             tracer.losses.clear()
-        J = graph.forward(X=X, y=y)
-        graph.backward()
-        graph.step(LR)
-        return J
+        return graph.train_step(LR, X=X, y=y)  # forward, backward, step: what fit repeats
     return step
 
 
