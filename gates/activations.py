@@ -6,7 +6,7 @@ evaluating f again: it is both the textbook identity and the cheaper computation
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 
 from .base import Gate
 from .notation import transposed
-from .shapes import (Shape, broadcast_axes, broadcast_to, format_shape, matmul_fixes,
-                     matmul_shape, same_shape_fix, transpose)
+from .shapes import (
+    Shape,
+    broadcast_axes,
+    broadcast_to,
+    format_shape,
+    matmul_fixes,
+    matmul_shape,
+    same_shape_fix,
+    transpose,
+)
 
 _AXIS_WORDS = {0: "rows", 1: "columns"}
 

@@ -13,7 +13,8 @@ and their shapes must fit `output_shape`, else ShapeError. The unchecked body st
 from __future__ import annotations
 
 import functools
-from typing import ClassVar, Sequence
+from collections.abc import Sequence
+from typing import ClassVar
 
 import numpy as np
 

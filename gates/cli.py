@@ -12,7 +12,7 @@ import math
 import sys
 
 
-def fail(prog: str, message) -> "NoReturn":  # noqa: F821 (typing only)
+def fail(prog: str, message) -> NoReturn:  # noqa: F821 (typing only)
     """One line on standard error, exit code 2: how a command reports a user's mistake."""
     text = " ".join(str(message).split())
     sys.stderr.write(f"{prog}: error: {text}\n")

@@ -7,7 +7,7 @@ is a ShapeError that says how to reshape y.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

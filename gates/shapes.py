@@ -10,7 +10,8 @@ The rules here are deliberately stricter than numpy's broadcasting: numpy happil
 
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 from .notation import superscript
 
@@ -52,7 +53,7 @@ class ShapeError(ValueError):
         return text
 
     def located(self, *, gate: str | None = None, node: str | None = None,
-                events: list | None = None) -> "ShapeError":
+                events: list | None = None) -> ShapeError:
         """The same error with where it happened filled in (the graph knows, the gate may not)."""
         located = ShapeError(self.problem, gate=self.gate or gate, node=self.node or node,
                              operands=self.operands, rule=self.rule, fix=self.fix,

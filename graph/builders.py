@@ -10,12 +10,22 @@ the two conventions compute the same J and gradients that are each other's trans
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
-from gates import (AddGate, CrossEntropyLoss, HalfSSELoss, Identity, MSELoss, MulGate, ReLU,
-                   Sigmoid, Softmax, Tanh)
+from gates import (
+    AddGate,
+    CrossEntropyLoss,
+    HalfSSELoss,
+    Identity,
+    MSELoss,
+    MulGate,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from gates.notation import superscript
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "identity": Identity}

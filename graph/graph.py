@@ -20,18 +20,26 @@ else holds, go further: the built-in gates write into arrays kept from one step 
 from __future__ import annotations
 
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
 from gates.base import Gate, as_float_array
 from gates.losses import Loss
 from gates.notation import grad_label, superscript
-from gates.shapes import (Shape, ShapeError, bind, format_shape, gradient_fix, numpy_broadcast,
-                          substitute, transpose)
+from gates.shapes import (
+    Shape,
+    ShapeError,
+    bind,
+    format_shape,
+    gradient_fix,
+    numpy_broadcast,
+    substitute,
+    transpose,
+)
 
 INPUT, PARAM, VALUE = "input", "param", "value"
 
@@ -70,7 +78,7 @@ class Schedule:
     unreached: tuple[str, ...]  # entries that do not lead to J: their gradient is zero
 
 
-def backward_steps(graph: "Graph") -> list[tuple[Node, tuple[tuple[int, str, bool], ...]]]:
+def backward_steps(graph: Graph) -> list[tuple[Node, tuple[tuple[int, str, bool], ...]]]:
     """The gradient table's walk: each gate that J depends on, the last one first, with the
     inputs it sends a gradient to, as (input's index, input's name, whether that input has a
     gradient already, to which this one is added).
@@ -94,7 +102,7 @@ def backward_steps(graph: "Graph") -> list[tuple[Node, tuple[tuple[int, str, boo
     return steps
 
 
-def _make_schedule(graph: "Graph") -> Schedule:
+def _make_schedule(graph: Graph) -> Schedule:
     """Walk the graph once: the order of the gates, and what backward needs from each."""
     backward, reaches = [], {graph.output}
     for node, targets in backward_steps(graph):
@@ -132,7 +140,7 @@ def _fetcher(names: tuple[str, ...]) -> Callable[[dict], tuple]:
 class Params(MutableMapping):
     """The graph's parameters by name. Assigning replaces the numbers, never the shape."""
 
-    def __init__(self, graph: "Graph") -> None:
+    def __init__(self, graph: Graph) -> None:
         self._graph = graph
         self._arrays: dict[str, np.ndarray] = {}
 
@@ -270,7 +278,7 @@ class Graph:
     @classmethod
     def mlp(cls, layers: Sequence[int], activation: str = "sigmoid",
             output_activation: str = "identity", loss: str = "mse", bias: bool = True,
-            convention: str = "rows", seed: int | None = 0) -> "Graph":
+            convention: str = "rows", seed: int | None = 0) -> Graph:
         """The fully connected network of NETWORK.md, e.g. Graph.mlp([2, 3, 1])."""
         from .builders import build_mlp
         return build_mlp(cls, layers, activation=activation, output_activation=output_activation,

@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib.util
 import math
 import sys
-from typing import Callable, Mapping, Sequence, TextIO, Union
+from collections.abc import Callable, Mapping, Sequence
+from typing import TextIO, Union
 
 import numpy as np
 

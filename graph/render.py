@@ -18,8 +18,9 @@ import json
 import sys
 import textwrap
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -566,6 +567,7 @@ def render(obj, format: str = "plain", *, explain: bool = False, values: bool = 
         return to_markdown(doc)
     if format == "rich":
         from io import StringIO
+
         from rich.console import Console
         buffer = StringIO()
         console = Console(file=buffer, width=width, color_system=None, highlight=False)

@@ -41,7 +41,7 @@ class Tracer:
         self.events: list[dict[str, Any]] = []
         self.losses: list[float] = []
 
-    def __enter__(self) -> "Tracer":
+    def __enter__(self) -> Tracer:
         self.graph.attach(self)
         return self
 

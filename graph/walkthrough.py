@@ -15,8 +15,9 @@ With no inputs it traces symbolically (graph.tracer.symbolic_events): shapes onl
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 

@@ -40,17 +40,18 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from graph import Graph, Tracer  # noqa: E402  (after the path set-up, as a script)
 from numpy_mlp import NumpyMLP  # noqa: E402
+
+from graph import Graph, Tracer  # noqa: E402  (after the path set-up, as a script)
 
 LR = 0.01
 DATA_SEED = 1

@@ -16,10 +16,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
+
 # lab_common first: it makes gates importable from a checkout without `pip install -e .`
 from lab_common import Asker, goal, parser
-
-import numpy as np
 
 from gates import AddGate, MSELoss, MulGate
 from gates.check import UsageError, check_gate_shapes, check_graph, render_reports, resolve_target

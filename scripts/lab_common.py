@@ -14,8 +14,8 @@ import importlib.util
 import os
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 if importlib.util.find_spec("gates") is None:  # run from a checkout without `pip install -e .`

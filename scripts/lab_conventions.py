@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 # lab_common first: it makes gates importable from a checkout without `pip install -e .`
 from lab_common import Asker, goal, parser
-
-import numpy as np
 
 from gates.shapes import format_shape
 from graph import Graph

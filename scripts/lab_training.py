@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import sys
 
+import numpy as np
+
 # lab_common first: it makes gates importable from a checkout without `pip install -e .`
 from lab_common import Asker, goal, out_dir, parser
 
-import numpy as np
-
 from gates.shapes import format_shape
-from graph import Graph
-from graph import plot
+from graph import Graph, plot
 
 
 def xor_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

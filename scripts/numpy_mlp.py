@@ -18,7 +18,7 @@ any careful version takes (σ′ = a(1 − a), no dJ/dX since nothing learns fro
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class NumpyMLP:
         self.f, self.f_prime = ACTIVATIONS[activation]
 
     @classmethod
-    def from_graph(cls, graph) -> "NumpyMLP":
+    def from_graph(cls, graph) -> NumpyMLP:
         """The same network as `graph` (a rows-convention Graph.mlp with biases), same weights."""
         layers = len(graph.meta["layers"]) - 1
         return cls([graph.params[f"W{l}"] for l in range(1, layers + 1)],

@@ -3,7 +3,7 @@ the hypothesis profile (few examples, no deadline: the machine is small and shar
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pytest

@@ -10,13 +10,21 @@ The [2, 3, 1] network of NETWORK.md, rows convention: X k×2, W¹ 2×3, b¹ 1×3
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
+from bad_gates import (
+    ColumnsMulGate,
+    FlatSumAddGate,
+    NoTransposeMulGate,
+    NoTwoMSELoss,
+    OneGradientAddGate,
+    UnsummedAddGate,
+    WrongAxisSoftmax,
+    ZSigmoid,
+)
 
-from bad_gates import (ColumnsMulGate, FlatSumAddGate, NoTransposeMulGate, NoTwoMSELoss,
-                       OneGradientAddGate, UnsummedAddGate, WrongAxisSoftmax, ZSigmoid)
 from gates import AddGate, MSELoss, MulGate, Sigmoid
 from gates.check import check_gate
 from graph import Graph

@@ -9,8 +9,17 @@ import re
 import numpy as np
 import pytest
 
-from gates import (AddGate, CrossEntropyLoss, Gate, HadamardGate, HalfSSELoss, MSELoss, MulGate,
-                   ShapeError, Sigmoid)
+from gates import (
+    AddGate,
+    CrossEntropyLoss,
+    Gate,
+    HadamardGate,
+    HalfSSELoss,
+    MSELoss,
+    MulGate,
+    ShapeError,
+    Sigmoid,
+)
 from graph import Graph
 
 

@@ -13,16 +13,35 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from bad_gates import ColumnsMulGate, NoTransposeMulGate, NoTwoMSELoss, UnsummedAddGate, ZSigmoid
 from hypothesis import given
 from hypothesis import strategies as st
 
 import gates
-from bad_gates import (ColumnsMulGate, NoTransposeMulGate, NoTwoMSELoss, UnsummedAddGate,
-                       ZSigmoid)
-from gates import (AddGate, CrossEntropyLoss, Gate, HadamardGate, HalfSSELoss, Identity, MSELoss,
-                   MulGate, ReLU, Sigmoid, Softmax, Tanh)
-from gates.check import (BUILTIN_SHAPES, UsageError, candidate_shapes, check_builtins, check_gate,
-                         check_gate_shapes, main, parse_shapes)
+from gates import (
+    AddGate,
+    CrossEntropyLoss,
+    Gate,
+    HadamardGate,
+    HalfSSELoss,
+    Identity,
+    MSELoss,
+    MulGate,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
+from gates.check import (
+    BUILTIN_SHAPES,
+    UsageError,
+    candidate_shapes,
+    check_builtins,
+    check_gate,
+    check_gate_shapes,
+    main,
+    parse_shapes,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD_GATES = str(Path(__file__).with_name("bad_gates.py"))

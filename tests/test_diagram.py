@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from graph import Graph
-from graph import diagram
+from graph import Graph, diagram
 from graph.diagram import GraphvizMissing, to_dot, to_mermaid, write_diagram
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,6 +193,7 @@ def test_the_readme_shows_the_mermaid_diagram_the_code_writes():
 
 def test_a_gate_without_a_shape_rule_is_drawn_with_a_question_mark():
     import numpy as np
+
     from gates import Gate, MSELoss, MulGate
 
     class Square(Gate):  # no output_shape: its shape is known only once data flows

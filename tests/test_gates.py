@@ -17,8 +17,21 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import gates
-from gates import (AddGate, CrossEntropyLoss, Gate, HadamardGate, HalfSSELoss, Identity, MSELoss,
-                   MulGate, ReLU, ShapeError, Sigmoid, Softmax, Tanh)
+from gates import (
+    AddGate,
+    CrossEntropyLoss,
+    Gate,
+    HadamardGate,
+    HalfSSELoss,
+    Identity,
+    MSELoss,
+    MulGate,
+    ReLU,
+    ShapeError,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from gates.check import check_gate
 
 TOL = 1e-6

@@ -16,8 +16,19 @@ import pytest
 
 from gates import AddGate, MSELoss, MulGate
 from graph import Graph, Tracer
-from graph.render import (Document, Row, Section, dump_json, matrix_lines, render, show, stacked,
-                          to_json, to_markdown, width)
+from graph.render import (
+    Document,
+    Row,
+    Section,
+    dump_json,
+    matrix_lines,
+    render,
+    show,
+    stacked,
+    to_json,
+    to_markdown,
+    width,
+)
 from graph.tracer import symbolic_events
 from graph.walkthrough import trace
 

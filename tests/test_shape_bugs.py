@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from rich.console import Console
-
 from bad_gates import UnsummedAddGate
+from rich.console import Console
+from shape_bugs import CATALOGUE, hidden_layer, network
+
 from gates import AddGate, MSELoss, MulGate, ShapeError, Sigmoid
 from gates.shapes import gradient_fix, matmul_fixes, matmul_shape, numpy_broadcast
 from graph import Graph, Tracer
 from graph.failure import events_until, failure_table, format_failure
-from shape_bugs import CATALOGUE, hidden_layer, network
 
 
 def message_of(bug) -> str:

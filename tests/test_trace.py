@@ -293,8 +293,8 @@ def test_compare_conventions_pairs_every_shape_with_its_transpose():
 
 
 def test_compare_conventions_in_rich_stacks_the_pairs_on_a_narrow_terminal():
-    from graph.render import render
     from gates.trace import build_parser, settle, walk
+    from graph.render import render
     from graph.walkthrough import Comparison
     parser = build_parser()
     args = settle(parser, parser.parse_args(["--compare-conventions"]))
