@@ -33,6 +33,7 @@ import numpy as np
 from .activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from .arithmetic import AddGate, HadamardGate, MulGate
 from .base import Gate
+from .catalog import is_builtin
 from .losses import CrossEntropyLoss, HalfSSELoss, MSELoss
 from .shapes import Shape, ShapeError, format_shape, gradient_fix
 
@@ -218,7 +219,7 @@ def _states_no_rule(gate: Gate, shapes: Sequence[Shape]) -> bool:
 def _subject(gate: Gate) -> str:
     """mulGate for a built-in gate; the class name, with its kind, for a user's gate."""
     name = type(gate).__name__
-    if gate.builtin or name == gate.kind:
+    if is_builtin(gate) or name == gate.kind:
         return gate.kind
     return name if gate.kind == Gate.kind else f"{name} ({gate.kind})"
 

@@ -14,19 +14,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gates import (
-    AddGate,
-    CrossEntropyLoss,
-    HalfSSELoss,
-    Identity,
-    MSELoss,
-    MulGate,
-    ReLU,
-    Sigmoid,
-    Softmax,
-    Tanh,
-)
+from gates.activations import Identity, ReLU, Sigmoid, Softmax, Tanh
+from gates.arithmetic import AddGate, MulGate
+from gates.losses import CrossEntropyLoss, HalfSSELoss, MSELoss
 from gates.notation import superscript
+
+from .engine import placeholder
 
 ACTIVATIONS = {"sigmoid": Sigmoid, "tanh": Tanh, "relu": ReLU, "identity": Identity}
 OUTPUT_ACTIVATIONS = {**ACTIVATIONS, "softmax": Softmax}
@@ -69,10 +62,21 @@ def initial_weights(layers: Sequence[int], activation: str, seed: int | None) ->
             for m_in, m_out in zip(layers[:-1], layers[1:])]
 
 
+def check_seed(seed) -> int | None:
+    """A seed for numpy's generator: None or a whole number ≥ 0."""
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
+                             or seed < 0):
+        raise ValueError(f"seed must be a whole number ≥ 0 (or None for fresh randomness); got {seed!r}")
+    return seed
+
+
 def build_mlp(cls, layers: Sequence[int], *, activation: str = "sigmoid",
               output_activation: str = "identity", loss: str = "mse", bias: bool = True,
-              convention: str = "rows", seed: int | None = 0):
+              convention: str = "rows", seed: int | None = 0, allocate: bool = True):
+    """A Graph (of class `cls`) for these layer sizes; see Graph.mlp. allocate=False: the
+    parameters are placeholders that hold no numbers (for shapes only)."""
     sizes = check_layers(layers)
+    check_seed(seed)
     _choice("activation", activation, ACTIVATIONS)
     _choice("output activation", output_activation, OUTPUT_ACTIVATIONS)
     _choice("loss", loss, LOSSES)
@@ -94,7 +98,9 @@ def build_mlp(cls, layers: Sequence[int], *, activation: str = "sigmoid",
     g.input("y", oriented(sizes[-1]))
     a = "X"
     last = len(sizes)
-    for l, W in enumerate(initial_weights(sizes, activation, seed), start=1):
+    weights = (initial_weights(sizes, activation, seed) if allocate
+               else [placeholder((m_in, m_out)) for m_in, m_out in zip(sizes[:-1], sizes[1:])])
+    for l, W in enumerate(weights, start=1):
         nxt = l + 1
         w = g.param(f"W{l}", W if rows else W.T)
         product = f"{a}W{l}" if rows else f"W{l}{a}"
@@ -107,7 +113,8 @@ def build_mlp(cls, layers: Sequence[int], *, activation: str = "sigmoid",
             # so lets the trace read dJ/dW² = a²ᵀ · δ³, as NETWORK.md writes it.
             g.add(MulGate(), operands, product, grad_symbol=delta,
                   grad_label_text=f"dJ/d({superscript(product)}) = {delta}")
-            b = g.param(f"b{l}", np.zeros((1, sizes[l]) if rows else (sizes[l], 1)))
+            b_shape = (1, sizes[l]) if rows else (sizes[l], 1)
+            b = g.param(f"b{l}", np.zeros(b_shape) if allocate else placeholder(b_shape))
             g.add(AddGate(), [product, b], z, **z_grad)
         else:
             g.add(MulGate(), operands, z, **z_grad)

@@ -20,20 +20,27 @@ import numpy as np
 
 from gates.shapes import ShapeError, format_shape
 
+from .engine import backward_steps
 from .tracer import backward_event, forward_event, symbolic_events
 
 PASSED, FAILED, NOT_REACHED = "✓", "✗", "·"
 
 
-def events_until(graph, failing: str) -> list[dict[str, Any]]:
-    """The events of a run whose backward failed at node `failing`: every forward step (all of
-    them ran) and the backward steps of the gates after it, which backward visits first."""
+def events_until(graph, failing: str | None, phase: str = "backward") -> list[dict[str, Any]]:
+    """The events of a run that failed at node `failing` in `phase`: forward, the gates before
+    it; backward, every forward step (all of them ran) and the backward steps of the gates
+    after it, which backward visits first."""
     values = graph.values
     events = []
     for node in graph.gate_nodes:
+        if phase == "forward" and node.name == failing:
+            return events
+        if node.name not in values:
+            break
         shapes = [np.shape(values[i]) for i in node.inputs]
         events.append(forward_event(graph, node, shapes, np.shape(values[node.name])))
-    from .graph import backward_steps
+    if phase == "forward":
+        return events
     for node, targets in backward_steps(graph):
         if node.name == failing:
             break

@@ -13,10 +13,10 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
-from gates import AddGate
+from gates.arithmetic import AddGate
 from gates.shapes import Shape, format_shape
 
-from .graph import INPUT, PARAM
+from .engine import INPUT, PARAM
 
 _HTML_PRE = ('<pre style="white-space:pre;overflow-x:auto;line-height:normal;'
              'font-family:Menlo,\'DejaVu Sans Mono\',consolas,\'Courier New\',monospace">'

@@ -22,6 +22,8 @@ import numpy as np
 
 from gates.shapes import Shape, substitute
 
+from .engine import backward_steps
+
 
 def _shape(value) -> list:
     return list(np.shape(value))
@@ -141,7 +143,6 @@ def symbolic_events(graph, symbols: dict[str, int] | None = None,
         if any(s is None for s in shapes) or shape_of[node.name] is None:
             continue
         events.append(forward_event(graph, node, shapes, shape_of[node.name]))
-    from .graph import backward_steps
     for node, targets in backward_steps(graph):
         shapes = [shape_of[i] for i in node.inputs]
         if any(s is None for s in shapes) or shape_of[node.name] is None:

@@ -17,7 +17,7 @@ class ZSigmoid(Sigmoid):
 
     def forward(self, z):
         self.z = z
-        return super().compute_forward(z)
+        return super().forward(z)
 
     def backward(self, top_diff):
         return (top_diff * self.z * (1.0 - self.z),)

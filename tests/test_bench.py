@@ -201,7 +201,7 @@ def test_a_non_scalar_output_is_not_changed_by_the_next_forward():
     np.testing.assert_array_equal(second, np.zeros((3, 1)))
 
 
-def test_dJ_dy_is_computed_only_when_y_asks_for_it():
+def test_dJ_dy_is_in_the_table_only_when_y_asks_for_it():
     from gates import MSELoss
     yhat, y = np.array([[1.0], [2.0]]), np.array([[0.5], [3.0]])
     g = Graph()
@@ -212,7 +212,8 @@ def test_dJ_dy_is_computed_only_when_y_asks_for_it():
     grads = g.backward()
     np.testing.assert_allclose(grads["yhat"], [[0.5], [-1.0]], rtol=1e-15)  # 2(ŷ − y)/2
     assert "y" not in grads
-    assert g.nodes["J"].gate.backward(1.0)[1] is None  # not computed at all
+    # The textbook gate computes both gradients; the table keeps only what was asked for.
+    np.testing.assert_allclose(g.nodes["J"].gate.backward(1.0)[1], [[-0.5], [1.0]], rtol=1e-15)
     h = Graph()
     h.input("yhat", ("k", 1), grad=True)
     h.input("y", ("k", 1), grad=True)
@@ -253,7 +254,8 @@ def test_a_smoke_run_writes_the_figures_as_one_json_document(tmp_path):
     assert {"import numpy", "import numpy, rich", "import gates"} <= set(startup["commands"])
     assert startup["gates_imports_rich"] is False
     targets = {t["target"]: t for t in document["targets"]}
-    assert len(targets) == 8 and "tiny: gates / numpy" in targets
+    assert len(targets) == 9 and "tiny: gates / numpy" in targets
+    assert "tiny: forward+backward+step / numpy" in targets  # the lesson path, timed too
     assert all(t["met"] in (True, False, None) for t in targets.values())
     assert targets["import gates loads no rich"]["met"] is True
 

@@ -1,0 +1,560 @@
+"""The engine: nodes, forward, backward by the gradient table, and the update step.
+
+Nodes are inputs (X, y: data, given to every forward), parameters (W¹, b¹: learned) and values
+(XW¹, z², a², ..., J: each the output of one gate). A node can only take existing nodes as
+inputs, so the order in which nodes are added is a topological order; backward walks it in
+reverse and a node that feeds several gates receives the sum of what each sends back.
+
+Shapes are checked twice: when a node is added, with the batch symbolic (k×2 · 2×3 → k×3), so a
+wrong wiring fails before any data flows; and when data of new shapes arrives, where the inputs'
+shapes bind the symbols (k = 4) and every gate's rule is asked again.
+
+The engine computes and tells its observers (a Tracer) what it did; it formats nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gates import refusals
+from gates.base import Gate, as_float_array
+from gates.catalog import is_builtin
+from gates.losses import Loss
+from gates.notation import grad_label, superscript
+from gates.shapes import Shape, ShapeError, bind, format_shape, substitute, transpose
+
+INPUT, PARAM, VALUE = "input", "param", "value"
+
+
+@dataclass
+class Node:
+    """One node of the graph. `shape` is symbolic (may hold "k"); None when no rule gives it."""
+
+    name: str
+    role: str
+    label: str
+    shape: Shape | None
+    gate: Gate | None = None
+    inputs: tuple[str, ...] = ()
+    grad_symbol: str = ""  # how dJ/d(this) is called when it is a top_diff: δ³, dJ/da²
+    grad_label: str = ""   # how it is announced: δ³ = dJ/dz³
+    needs_grad: bool = True
+    trusted: bool = True   # a built-in gate; a user's gate gets read-only arrays and checked gradients
+
+
+def backward_steps(graph) -> list[tuple[Node, tuple[tuple[int, str, bool], ...]]]:
+    """The gradient table's walk: each gate that J depends on, the last one first, with the
+    inputs it sends a gradient to, as (input's index, input's name, whether that input has a
+    gradient already, to which this one is added).
+
+    Within a gate the parameters come first: the gradients that end at a weight (dJ/db²,
+    dJ/dW²), then the one that carries the chain backward (dJ/da²). Backward, the tracer, the
+    walkthrough and the quiz all follow this one order.
+    """
+    reached = {graph.output}  # the nodes that J depends on
+    steps = []
+    for node in reversed(graph.gate_nodes):
+        if node.name not in reached:
+            continue  # J does not depend on this value: its gate has nothing to pass back
+        wanted = [(i, source) for i, source in enumerate(node.inputs) if graph.nodes[source].needs_grad]
+        wanted.sort(key=lambda target: graph.nodes[target[1]].role != PARAM)
+        targets = []
+        for i, source in wanted:
+            targets.append((i, source, source in reached))
+            reached.add(source)
+        steps.append((node, tuple(targets)))
+    return steps
+
+
+def is_finite(array: np.ndarray) -> bool:
+    # A sum is finite when every element is (one pass, no temporary array); only when it is not
+    # is the exact test needed, since finite numbers can also overflow a sum.
+    return math.isfinite(np.add.reduce(array, axis=None)) or bool(np.isfinite(array).all())
+
+
+def placeholder(shape: Shape) -> np.ndarray:
+    """A parameter of this shape that holds no numbers and allocates nothing (a zero-stride,
+    read-only view of one 0.0): enough for shapes, summaries and diagrams of a huge network."""
+    return np.broadcast_to(np.float64(0.0), tuple(shape))
+
+
+def is_placeholder(array: np.ndarray) -> bool:
+    return array.size > 1 and not array.flags.writeable and not any(array.strides)
+
+
+def _is_scalar(value) -> bool:
+    return np.ndim(value) == 0
+
+
+class ReadOnly(Mapping):
+    """A table the engine fills (g.values, g.grads): readable by everyone, written by the engine."""
+
+    def __init__(self, table: dict, what: str, how: str) -> None:
+        self._table, self._what, self._how = table, what, how
+
+    def __getitem__(self, name: str):
+        return self._table[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._table)
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __setitem__(self, name, value) -> None:
+        raise TypeError(f"{self._what} is what the engine computed and cannot be assigned; "
+                        f"{self._how}")
+
+    def __repr__(self) -> str:
+        return f"{{{', '.join(f'{n!r}: {format_shape(np.shape(v))}' for n, v in self._table.items())}}}"
+
+
+class Params(MutableMapping):
+    """The graph's parameters by name. Assigning copies the numbers into the parameter's own
+    array (which a user may hold: it stays the live parameter); the shape never changes."""
+
+    def __init__(self, graph: Engine) -> None:
+        self._graph = graph
+        self._arrays: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self._arrays[name]
+
+    def __setitem__(self, name: str, value) -> None:
+        if name not in self._arrays:
+            known = ", ".join(self._arrays) or "none"
+            raise KeyError(f"{name!r} is not a parameter of this graph (its parameters: {known}); "
+                           f"add one with graph.param(name, value)")
+        new = as_float_array(value, name, "params")
+        old = self._arrays[name]
+        if new.shape != old.shape:
+            raise refusals.parameter_shape(name, self._graph.nodes[name].label, old.shape, new.shape)
+        if old.flags.writeable:
+            old[...] = new
+        else:  # a placeholder of a graph built with allocate=False: now it gets real numbers
+            self._graph._set_param(name, np.array(new, dtype=np.float64, order="C"))
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("parameters cannot be removed from a graph")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._arrays)
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    def __repr__(self) -> str:
+        return "Params(" + ", ".join(f"{n}: {format_shape(a.shape)}" for n, a in self._arrays.items()) + ")"
+
+
+class Engine:
+    """A network of gates: build it node by node, then forward, backward and step.
+
+        g.input("X", ("k", 2)); g.input("y", ("k", 1))
+        g.param("W1", np.zeros((2, 1)))
+        g.add(MulGate(), ["X", "W1"], "z2")
+        g.add(MSELoss(), ["z2", "y"], "J")
+        J = g.forward(X=X, y=y); grads = g.backward(); g.step(0.1)
+    """
+
+    def __init__(self, *, convention: str = "rows") -> None:
+        self.nodes: dict[str, Node] = {}
+        self.params = Params(self)
+        self._values: dict[str, Any] = {}
+        self._grads: dict[str, Any] = {}
+        self.meta: dict[str, Any] = {"convention": convention}
+        self.output: str | None = None
+        self.symbols: dict[str, int] = {}
+        self._gate_nodes: list[Node] = []
+        self._observers: list = []
+        self._checked_shapes: tuple | None = None  # the input shapes every gate's rule accepted
+        self._ran_forward = False
+        self._steps: list | None = None  # backward_steps(self), worked out once per structure
+        self._steps_output: str | None = None
+
+    # --- building ------------------------------------------------------------------------------
+
+    def input(self, name: str, shape: Shape | None = None, *, label: str | None = None,
+              grad: bool = False) -> str:
+        """Declare data given to forward, e.g. input("X", ("k", 2)); "k" binds to the batch size.
+
+        grad=True adds dJ/d(name) to the gradient table (off by default: nothing learns from it).
+        """
+        return self._new(Node(name, INPUT, label or _label(name),
+                              None if shape is None else _declared_shape(name, shape),
+                              needs_grad=grad))
+
+    def param(self, name: str, value, *, label: str | None = None) -> str:
+        """A learned parameter with its initial value (copied, as float64)."""
+        array = as_float_array(value, str(name), "param")
+        if not is_placeholder(array):
+            array = np.array(array, dtype=np.float64, order="C")
+        self._new(Node(name, PARAM, label or _label(name), array.shape))
+        self._set_param(name, array)
+        return name
+
+    def _set_param(self, name: str, array: np.ndarray) -> None:
+        self.params._arrays[name] = array
+        self._values[name] = array
+
+    def add(self, gate: Gate, inputs: Sequence[str], name: str | None = None, *,
+            label: str | None = None, grad_symbol: str | None = None,
+            grad_label_text: str | None = None) -> str:
+        """Add the node `name` = gate(*inputs) and check its shapes; returns the name."""
+        if not isinstance(gate, Gate):
+            raise TypeError(f"add() needs a Gate instance such as MulGate(); got {gate!r}")
+        if gate.node is not None:
+            raise ValueError(f"this {gate.kind} already serves node {gate.node!r}: a gate instance "
+                             f"keeps one node's forward values, so give each node its own gate")
+        inputs = tuple(inputs)
+        missing = [i for i in inputs if i not in self.nodes]
+        if missing:
+            raise ValueError(f"{gate.kind} {name or ''}: unknown input(s) {', '.join(map(str, missing))}; "
+                             f"add them first (known: {', '.join(self.nodes) or 'none'})")
+        name = name or f"{gate.kind}{len(self._gate_nodes) + 1}"
+        label = label or _label(name)
+        if name in self.nodes:
+            raise ValueError(f"a node named {name!r} exists already")
+        sources = [self.nodes[i] for i in inputs]
+        gate.bind(name, [n.label for n in sources], label)
+        shapes = [n.shape for n in sources]
+        shape = None
+        try:
+            if all(s is not None for s in shapes):
+                shape = gate.output_shape(*shapes)
+                shape = None if shape is None else tuple(shape)
+        except Exception:
+            gate.node = None  # the node was refused, so the gate is free for a corrected wiring
+            raise
+        node = Node(name, VALUE, label, shape, gate, inputs,
+                    grad_symbol=grad_symbol or grad_label(label),
+                    grad_label=grad_label_text or grad_symbol or grad_label(label),
+                    trusted=is_builtin(gate))
+        self._new(node)
+        self._gate_nodes.append(node)
+        self.output = name
+        return name
+
+    def _new(self, node: Node) -> str:
+        if not isinstance(node.name, str) or not node.name:
+            raise TypeError(f"a node needs a non-empty string name; got {node.name!r}")
+        if node.name in self.nodes:
+            raise ValueError(f"a node named {node.name!r} exists already")
+        if not node.grad_symbol:
+            node.grad_symbol = node.grad_label = grad_label(node.label)
+        self.nodes[node.name] = node
+        self._checked_shapes = None
+        self._steps = None
+        return node.name
+
+    # --- reading -------------------------------------------------------------------------------
+
+    @property
+    def values(self) -> ReadOnly:
+        """Every node's value after the last forward: inputs, parameters and each gate's output."""
+        return ReadOnly(self._values, "g.values", "give inputs to forward(X=...) and set parameters "
+                                                  "with g.params[name] = array.")
+
+    @property
+    def grads(self) -> ReadOnly:
+        """dJ/d(name) after the last backward (empty before it)."""
+        return ReadOnly(self._grads, "g.grads", "it is filled by backward().")
+
+    @property
+    def inputs(self) -> list[str]:
+        return [n.name for n in self.nodes.values() if n.role == INPUT]
+
+    @property
+    def gate_nodes(self) -> list[Node]:
+        """The value nodes in the order forward computes them."""
+        return list(self._gate_nodes)
+
+    def shape_of(self, name: str) -> Shape | None:
+        """The node's shape: concrete after a forward, else symbolic (or None if unknown)."""
+        if name in self._values and hasattr(self._values[name], "shape"):
+            return tuple(self._values[name].shape)
+        return self.nodes[name].shape
+
+    def attach(self, observer) -> None:
+        """Let an observer (a Tracer) see every gate, forward and backward, and every update."""
+        if observer not in self._observers:
+            self._observers.append(observer)
+
+    def detach(self, observer) -> None:
+        if observer in self._observers:
+            self._observers.remove(observer)
+
+    def backward_order(self) -> list:
+        """backward_steps(self), worked out once until the graph changes."""
+        if self._steps is None or self._steps_output != self.output:
+            self._steps, self._steps_output = backward_steps(self), self.output
+        return self._steps
+
+    @contextmanager
+    def preserved(self):
+        """Run something on this graph and put everything back after it: the parameters' numbers
+        (in their own arrays), the values, the gradients and the bound batch size."""
+        params = {name: array.copy() for name, array in self.params._arrays.items()}
+        values = {name: np.copy(v) if name not in params else v for name, v in self._values.items()}
+        grads = {name: np.copy(v) for name, v in self._grads.items()}
+        state = (dict(self.symbols), self._checked_shapes, self._ran_forward)
+        try:
+            yield self
+        finally:
+            for name, saved in params.items():
+                array = self.params._arrays[name]
+                if array.flags.writeable:
+                    array[...] = saved
+            self._values.clear()
+            self._values.update(values)
+            self._grads = grads
+            self.symbols, self._checked_shapes, self._ran_forward = state
+
+    # --- forward -------------------------------------------------------------------------------
+
+    def forward(self, **inputs) -> float:
+        """Run every gate on these inputs (X=..., y=...); return J, the output, as a float.
+
+        Every value is a new array, so one kept from this call is not changed by the next.
+        """
+        self._ran_forward = False  # until this pass completes, backward has nothing to work on
+        self._grads = {}           # nor has step: the gradients were of the previous inputs
+        shapes = self._take_inputs(inputs)
+        self.check_params()
+        new_shapes = shapes != self._checked_shapes
+        self._checked_shapes = None  # proven only once every gate has run on them
+        values = self._values
+        for node in self._gate_nodes:
+            operands = [values[i] for i in node.inputs]
+            if new_shapes:
+                self._check_rule(node, operands)
+            out = node.gate.forward(*operands) if node.trusted else self._run_forward(node, operands)
+            if new_shapes:
+                self._check_output(node, out)
+            values[node.name] = out
+            for observer in self._observers:
+                observer.on_forward(self, node, out)
+        self._checked_shapes = shapes
+        self._ran_forward = True
+        out = values[self.output]
+        return float(out) if _is_scalar(out) else out
+
+    def _take_inputs(self, given: dict) -> tuple:
+        """Store the given inputs as float arrays and bind the shape symbols (k = batch size)."""
+        declared = self._declared_inputs()
+        if not self._gate_nodes:
+            raise RuntimeError("this graph has no gates yet: add inputs, parameters and gates "
+                               "(g.input, g.param, g.add) before forward, or use Graph.mlp")
+        names = [n.name for n in declared]
+        if given.keys() != set(names):
+            missing = [name for name in names if name not in given]
+            unknown = sorted(set(given) - set(names))
+            problems = ([f"missing input(s) {', '.join(missing)}"] if missing else []) + \
+                       ([f"unknown input(s) {', '.join(unknown)}"] if unknown else [])
+            raise TypeError(f"forward(): {'; '.join(problems)}. This graph's inputs are "
+                            f"{', '.join(names)}.")
+        for node in declared:
+            array = self._values[node.name] = as_float_array(given[node.name], node.name, "forward")
+            if not array.size:
+                raise ValueError(f"forward(): {node.name} is {format_shape(array.shape)}, an empty "
+                                 f"batch; give at least one observation.")
+            if not is_finite(array):
+                raise refusals.not_finite("input", node.name, array)
+        shapes = tuple(self._values[n.name].shape for n in declared)
+        if shapes != self._checked_shapes:
+            self.symbols = self._bind(declared, shapes)
+        return shapes
+
+    def _declared_inputs(self) -> list[Node]:
+        return [n for n in self.nodes.values() if n.role == INPUT]
+
+    def check_params(self) -> None:
+        """NaN or inf in a parameter is an error naming it (a weight that overflowed)."""
+        for name, array in self.params._arrays.items():
+            if not is_finite(array):
+                raise refusals.not_finite("parameter", name, array)
+
+    def _bind(self, declared: list[Node], shapes: tuple) -> dict[str, int]:
+        for name, array in self.params.items():
+            if is_placeholder(array):
+                raise RuntimeError(f"this graph was built with allocate=False, for shapes only: "
+                                   f"{name} holds no numbers. Build it with allocate=True (the "
+                                   f"default) to run data through it.")
+        symbols: dict[str, int] = {}
+        for node, actual in zip(declared, shapes):
+            trial = dict(symbols)  # a failed match must not leave half its bindings behind
+            if node.shape is None or bind(node.shape, actual, trial):
+                symbols = trial
+                continue
+            error = refusals.input_shape(node.label, actual, node.shape, symbols,
+                                         feeds_loss=self._feeds_loss(node),
+                                         fix=self._input_fix(node, actual, symbols))
+            raise error.located(node=node.name)
+        return symbols
+
+    def _feeds_loss(self, node: Node) -> bool:
+        return any(isinstance(n.gate, Loss) and node.name in n.inputs for n in self._gate_nodes)
+
+    def _input_fix(self, node: Node, actual: Shape, symbols: dict) -> str | None:
+        """Reshape a vector to the column (or row) it was declared as, or transpose data given
+        in the other convention (one observation per column for a rows graph)."""
+        if len(actual) == 1:
+            for matrix in ((actual[0], 1), (1, actual[0])):
+                if bind(node.shape, matrix, dict(symbols)):
+                    return f"Reshape {node.name} to {matrix} (e.g. {node.name}.reshape{matrix})."
+        if len(actual) == 2 and bind(node.shape, transpose(actual), dict(symbols)):
+            per = "row" if self.meta.get("convention", "rows") == "rows" else "column"
+            return (f"{node.name} looks transposed: this graph takes one observation per {per}, "
+                    f"so pass {node.name}.T ({format_shape(transpose(actual))}).")
+        return None
+
+    def _check_rule(self, node: Node, operands: list) -> None:
+        """New shapes: every gate's own rule is asked again, a user's gate included."""
+        try:
+            node.gate.output_shape(*[np.shape(x) for x in operands])
+        except ShapeError as error:
+            raise error.located(gate=node.gate.kind, node=node.name) from None
+
+    def _run_forward(self, node: Node, operands: list):
+        if node.trusted:
+            return node.gate.forward(*operands)
+        try:
+            return node.gate.forward(*[_read_only(x) for x in operands])
+        except ValueError as error:
+            if "read-only" in str(error):
+                raise refusals.writes_shared_array(node.gate.kind, node.name, "forward", error) from None
+            if isinstance(error, ShapeError):
+                raise error.located(gate=node.gate.kind, node=node.name) from None
+            # A user's gate without a shape rule fails inside numpy; say where, with shapes.
+            operands = [(self.nodes[i].label, np.shape(x)) for i, x in zip(node.inputs, operands)]
+            described = ", ".join(f"{label} is {format_shape(shape)}" for label, shape in operands)
+            raise ShapeError(f"{described}; forward raised: {error}", gate=node.gate.kind,
+                             node=node.name, operands=operands) from error
+
+    def _check_output(self, node: Node, out) -> None:
+        expected = None if node.shape is None else substitute(node.shape, self.symbols)
+        actual = np.shape(out)
+        if expected is not None and actual != expected:
+            raise ShapeError(f"forward returned {format_shape(actual)}, but its output_shape rule "
+                             f"says {format_shape(expected)}.", gate=node.gate.kind,
+                             node=node.name, operands=[(node.label, actual)])
+
+    # --- backward ------------------------------------------------------------------------------
+
+    def backward(self) -> dict[str, Any]:
+        """dJ/d(name) for every parameter and value node, each of its node's shape.
+
+        The gradient-table algorithm: reverse topological order; each gate turns the gradient of
+        its output (top_diff) into one per input; a node that feeds several gates sums them.
+        Inputs declared with grad=True are included too.
+        """
+        if not self._ran_forward:
+            raise RuntimeError("backward() needs the values of a forward pass: call forward(...) first")
+        J = self._values[self.output]
+        if not _is_scalar(J):
+            raise ShapeError(f"backward starts from a scalar J, but the output {self.output} is "
+                             f"{format_shape(np.shape(J))}; end the graph with a loss gate",
+                             node=self.output)
+        table: dict[str, Any] = {self.output: np.float64(1.0)}  # dJ/dJ
+        for node, targets in self.backward_order():
+            top_diff = table[node.name]
+            grads = node.gate.backward(top_diff) if node.trusted else self._run_backward(node, top_diff)
+            for i, source, accumulated in targets:
+                # A new sum, never +=: the earlier gradient may be another node's too.
+                table[source] = table[source] + grads[i] if accumulated else grads[i]
+                for observer in self._observers:
+                    observer.on_backward(self, node, i, grads[i], top_diff, accumulated)
+        self._grads = {name: table[name] if name in table else np.zeros_like(self._values[name])
+                       for name, n in self.nodes.items() if n.needs_grad}
+        return dict(self._grads)
+
+    def _run_backward(self, node: Node, top_diff) -> tuple:
+        if node.trusted:
+            return node.gate.backward(top_diff)
+        try:
+            grads = node.gate.backward(_read_only(top_diff))
+        except ValueError as error:
+            if "read-only" in str(error):
+                raise refusals.writes_shared_array(node.gate.kind, node.name, "backward", error) from None
+            raise
+        return self._checked_grads(node, grads)
+
+    def _checked_grads(self, node: Node, grads) -> tuple:
+        """A user's gate must return one gradient per input, each of exactly that input's shape."""
+        grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
+        if len(grads) != len(node.inputs):
+            operands = [(self.nodes[i].label, np.shape(self._values[i])) for i in node.inputs]
+            listed = ", ".join(f"{label} {format_shape(shape)}" for label, shape in operands)
+            raise ShapeError(f"backward returned {len(grads)} gradient(s) for {len(node.inputs)} "
+                             f"input(s) ({listed}); return one per input, in order, each of "
+                             f"its input's shape.", gate=node.gate.kind, node=node.name,
+                             label=node.label, operands=operands)
+        for source, grad in zip(node.inputs, grads):
+            if not self.nodes[source].needs_grad:
+                continue
+            want = np.shape(self._values[source])
+            got = None if grad is None else np.shape(grad)
+            if got != want:
+                error = refusals.gradient_shape(node.gate.kind, self.nodes[source].label, want, got)
+                raise error.located(node=node.name)
+        return grads
+
+    # --- learning ------------------------------------------------------------------------------
+
+    def step(self, lr: float) -> None:
+        """Gradient descent: W ← W − lr·dJ/dW for every parameter, in place.
+
+        Everything is checked before anything changes: a step is applied whole or not at all.
+        """
+        lr = check_lr(lr)
+        if not self._grads:
+            raise RuntimeError("step() needs gradients: call forward(...) and backward() first")
+        for name, param in self.params.items():
+            grad = self._grads[name]
+            param -= lr * grad  # in place: the arrays in g.params and g.values stay the same
+            for observer in self._observers:
+                observer.on_update(self, name, grad, lr)
+
+
+def check_lr(lr) -> float:
+    """The learning rate as a float, or a ValueError before anything is changed."""
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(lr):
+        raise ValueError(f"the learning rate must be a finite real number such as 0.1; got {lr!r}")
+    return float(lr)
+
+
+def _read_only(x):
+    """A view of x that cannot be written: a user's gate must not change what others share."""
+    if not isinstance(x, np.ndarray):
+        return x
+    view = x.view()
+    view.flags.writeable = False
+    return view
+
+
+def _label(name: str) -> str:
+    return superscript(name) if isinstance(name, str) else name
+
+
+def _declared_shape(name: str, shape) -> Shape:
+    """A declared shape: each size a whole number ≥ 1 or a symbol such as "k"."""
+    try:
+        if isinstance(shape, str):
+            raise TypeError
+        dims = tuple(shape)
+    except TypeError:
+        raise TypeError(f"input {name!r}: a shape is a tuple of sizes such as ('k', 2); got {shape!r}") from None
+    for dim in dims:
+        symbol = isinstance(dim, str) and dim[:1].isalpha()
+        whole = isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) and dim >= 1
+        if not (symbol or whole):
+            raise ValueError(f"input {name!r}: {dim!r} in {shape!r} is not a size; each size is a "
+                             f"whole number ≥ 1 or a symbol such as 'k' (the batch)")
+    return tuple(int(d) if not isinstance(d, str) else d for d in dims)
