@@ -22,6 +22,9 @@ from .shapes import Shape, ShapeError, format_shape
 from .words import Words, fill
 
 
+FLOAT64 = np.dtype(np.float64)
+
+
 def as_float_array(value, name: str, owner: str) -> np.ndarray:
     """`value` as a float64 array: ints, bools and other floats are converted, others refused."""
     if type(value) is np.ndarray and value.dtype == np.float64:
@@ -79,8 +82,10 @@ class Gate:
         if len(inputs) != len(self.inputs):
             raise TypeError(f"{self.kind}.forward takes {len(self.inputs)} inputs "
                             f"({', '.join(self.inputs)}); got {len(inputs)}")
-        arrays = tuple(as_float_array(x, label, self.kind) for x, label in zip(inputs, self.input_labels))
-        shapes = tuple(a.shape for a in arrays)
+        arrays = inputs
+        if not all(type(x) is np.ndarray and x.dtype is FLOAT64 for x in inputs):
+            arrays = tuple(as_float_array(x, label, self.kind) for x, label in zip(inputs, self.input_labels))
+        shapes = tuple([a.shape for a in arrays])
         if shapes != self._accepted_shapes:
             self.output_shape(*shapes)
             self._accepted_shapes = shapes

@@ -14,8 +14,7 @@ The engine computes and tells its observers (a Tracer) what it did; it formats n
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -25,9 +24,20 @@ import numpy as np
 from gates import refusals
 from gates.base import Gate, as_float_array
 from gates.catalog import is_builtin
-from gates.losses import Loss
 from gates.notation import grad_label, superscript
-from gates.shapes import Shape, ShapeError, bind, format_shape, substitute, transpose
+from gates.shapes import Shape, ShapeError, format_shape
+
+from .guards import bind_inputs, check_output, check_rule, users_backward, users_forward
+from .tables import (  # noqa: F401
+    Params,
+    ReadOnly,
+    check_lr,
+    declared_shape,
+    first_not_finite,
+    is_finite,
+    is_placeholder,
+    placeholder,
+)
 
 INPUT, PARAM, VALUE = "input", "param", "value"
 
@@ -72,85 +82,8 @@ def backward_steps(graph) -> list[tuple[Node, tuple[tuple[int, str, bool], ...]]
     return steps
 
 
-def is_finite(array: np.ndarray) -> bool:
-    # A sum is finite when every element is (one pass, no temporary array); only when it is not
-    # is the exact test needed, since finite numbers can also overflow a sum.
-    return math.isfinite(np.add.reduce(array, axis=None)) or bool(np.isfinite(array).all())
-
-
-def placeholder(shape: Shape) -> np.ndarray:
-    """A parameter of this shape that holds no numbers and allocates nothing (a zero-stride,
-    read-only view of one 0.0): enough for shapes, summaries and diagrams of a huge network."""
-    return np.broadcast_to(np.float64(0.0), tuple(shape))
-
-
-def is_placeholder(array: np.ndarray) -> bool:
-    return array.size > 1 and not array.flags.writeable and not any(array.strides)
-
-
 def _is_scalar(value) -> bool:
     return np.ndim(value) == 0
-
-
-class ReadOnly(Mapping):
-    """A table the engine fills (g.values, g.grads): readable by everyone, written by the engine."""
-
-    def __init__(self, table: dict, what: str, how: str) -> None:
-        self._table, self._what, self._how = table, what, how
-
-    def __getitem__(self, name: str):
-        return self._table[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._table)
-
-    def __len__(self) -> int:
-        return len(self._table)
-
-    def __setitem__(self, name, value) -> None:
-        raise TypeError(f"{self._what} is what the engine computed and cannot be assigned; "
-                        f"{self._how}")
-
-    def __repr__(self) -> str:
-        return f"{{{', '.join(f'{n!r}: {format_shape(np.shape(v))}' for n, v in self._table.items())}}}"
-
-
-class Params(MutableMapping):
-    """The graph's parameters by name. Assigning copies the numbers into the parameter's own
-    array (which a user may hold: it stays the live parameter); the shape never changes."""
-
-    def __init__(self, graph: Engine) -> None:
-        self._graph = graph
-        self._arrays: dict[str, np.ndarray] = {}
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self._arrays[name]
-
-    def __setitem__(self, name: str, value) -> None:
-        if name not in self._arrays:
-            known = ", ".join(self._arrays) or "none"
-            raise KeyError(f"{name!r} is not a parameter of this graph (its parameters: {known}); "
-                           f"add one with graph.param(name, value)")
-        new = as_float_array(value, name, "params")
-        old = self._arrays[name]
-        if new.shape != old.shape:
-            raise refusals.parameter_shape(name, self._graph.nodes[name].label, old.shape, new.shape)
-        if old.flags.writeable:
-            old[...] = new
-        else:  # a placeholder of a graph built with allocate=False: now it gets real numbers
-            self._graph._set_param(name, np.array(new, dtype=np.float64, order="C"))
-
-    def __delitem__(self, name: str) -> None:
-        raise TypeError("parameters cannot be removed from a graph")
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._arrays)
-
-    def __len__(self) -> int:
-        return len(self._arrays)
-
-    def __repr__(self) -> str:
-        return "Params(" + ", ".join(f"{n}: {format_shape(a.shape)}" for n, a in self._arrays.items()) + ")"
 
 
 class Engine:
@@ -177,6 +110,7 @@ class Engine:
         self._ran_forward = False
         self._steps: list | None = None  # backward_steps(self), worked out once per structure
         self._steps_output: str | None = None
+        self._inputs: list[Node] | None = None
 
     # --- building ------------------------------------------------------------------------------
 
@@ -187,7 +121,7 @@ class Engine:
         grad=True adds dJ/d(name) to the gradient table (off by default: nothing learns from it).
         """
         return self._new(Node(name, INPUT, label or _label(name),
-                              None if shape is None else _declared_shape(name, shape),
+                              None if shape is None else declared_shape(name, shape),
                               needs_grad=grad))
 
     def param(self, name: str, value, *, label: str | None = None) -> str:
@@ -250,7 +184,7 @@ class Engine:
             node.grad_symbol = node.grad_label = grad_label(node.label)
         self.nodes[node.name] = node
         self._checked_shapes = None
-        self._steps = None
+        self._steps = self._inputs = None
         return node.name
 
     # --- reading -------------------------------------------------------------------------------
@@ -333,10 +267,10 @@ class Engine:
         for node in self._gate_nodes:
             operands = [values[i] for i in node.inputs]
             if new_shapes:
-                self._check_rule(node, operands)
-            out = node.gate.forward(*operands) if node.trusted else self._run_forward(node, operands)
+                check_rule(node, operands)
+            out = node.gate.forward(*operands) if node.trusted else users_forward(self, node, operands)
             if new_shapes:
-                self._check_output(node, out)
+                check_output(node, out, self.symbols)
             values[node.name] = out
             for observer in self._observers:
                 observer.on_forward(self, node, out)
@@ -351,99 +285,38 @@ class Engine:
         if not self._gate_nodes:
             raise RuntimeError("this graph has no gates yet: add inputs, parameters and gates "
                                "(g.input, g.param, g.add) before forward, or use Graph.mlp")
-        names = [n.name for n in declared]
-        if given.keys() != set(names):
+        if len(given) != len(declared) or any(n.name not in given for n in declared):
+            names = [n.name for n in declared]
             missing = [name for name in names if name not in given]
             unknown = sorted(set(given) - set(names))
             problems = ([f"missing input(s) {', '.join(missing)}"] if missing else []) + \
                        ([f"unknown input(s) {', '.join(unknown)}"] if unknown else [])
             raise TypeError(f"forward(): {'; '.join(problems)}. This graph's inputs are "
                             f"{', '.join(names)}.")
-        for node in declared:
-            array = self._values[node.name] = as_float_array(given[node.name], node.name, "forward")
-            if not array.size:
-                raise ValueError(f"forward(): {node.name} is {format_shape(array.shape)}, an empty "
-                                 f"batch; give at least one observation.")
-            if not is_finite(array):
-                raise refusals.not_finite("input", node.name, array)
-        shapes = tuple(self._values[n.name].shape for n in declared)
+        given = {node.name: as_float_array(given[node.name], node.name, "forward") for node in declared}
+        bad = first_not_finite(given)
+        if bad is not None:
+            raise refusals.not_finite("input", bad, given[bad])
+        self._values.update(given)
+        shapes = tuple([array.shape for array in given.values()])
         if shapes != self._checked_shapes:
-            self.symbols = self._bind(declared, shapes)
+            empty = next((name for name, array in given.items() if not array.size), None)
+            if empty is not None:
+                raise ValueError(f"forward(): {empty} is {format_shape(given[empty].shape)}, an "
+                                 f"empty batch; give at least one observation.")
+            self.symbols = bind_inputs(self, declared, shapes)
         return shapes
 
     def _declared_inputs(self) -> list[Node]:
-        return [n for n in self.nodes.values() if n.role == INPUT]
+        if self._inputs is None:
+            self._inputs = [n for n in self.nodes.values() if n.role == INPUT]
+        return self._inputs
 
     def check_params(self) -> None:
         """NaN or inf in a parameter is an error naming it (a weight that overflowed)."""
-        for name, array in self.params._arrays.items():
-            if not is_finite(array):
-                raise refusals.not_finite("parameter", name, array)
-
-    def _bind(self, declared: list[Node], shapes: tuple) -> dict[str, int]:
-        for name, array in self.params.items():
-            if is_placeholder(array):
-                raise RuntimeError(f"this graph was built with allocate=False, for shapes only: "
-                                   f"{name} holds no numbers. Build it with allocate=True (the "
-                                   f"default) to run data through it.")
-        symbols: dict[str, int] = {}
-        for node, actual in zip(declared, shapes):
-            trial = dict(symbols)  # a failed match must not leave half its bindings behind
-            if node.shape is None or bind(node.shape, actual, trial):
-                symbols = trial
-                continue
-            error = refusals.input_shape(node.label, actual, node.shape, symbols,
-                                         feeds_loss=self._feeds_loss(node),
-                                         fix=self._input_fix(node, actual, symbols))
-            raise error.located(node=node.name)
-        return symbols
-
-    def _feeds_loss(self, node: Node) -> bool:
-        return any(isinstance(n.gate, Loss) and node.name in n.inputs for n in self._gate_nodes)
-
-    def _input_fix(self, node: Node, actual: Shape, symbols: dict) -> str | None:
-        """Reshape a vector to the column (or row) it was declared as, or transpose data given
-        in the other convention (one observation per column for a rows graph)."""
-        if len(actual) == 1:
-            for matrix in ((actual[0], 1), (1, actual[0])):
-                if bind(node.shape, matrix, dict(symbols)):
-                    return f"Reshape {node.name} to {matrix} (e.g. {node.name}.reshape{matrix})."
-        if len(actual) == 2 and bind(node.shape, transpose(actual), dict(symbols)):
-            per = "row" if self.meta.get("convention", "rows") == "rows" else "column"
-            return (f"{node.name} looks transposed: this graph takes one observation per {per}, "
-                    f"so pass {node.name}.T ({format_shape(transpose(actual))}).")
-        return None
-
-    def _check_rule(self, node: Node, operands: list) -> None:
-        """New shapes: every gate's own rule is asked again, a user's gate included."""
-        try:
-            node.gate.output_shape(*[np.shape(x) for x in operands])
-        except ShapeError as error:
-            raise error.located(gate=node.gate.kind, node=node.name) from None
-
-    def _run_forward(self, node: Node, operands: list):
-        if node.trusted:
-            return node.gate.forward(*operands)
-        try:
-            return node.gate.forward(*[_read_only(x) for x in operands])
-        except ValueError as error:
-            if "read-only" in str(error):
-                raise refusals.writes_shared_array(node.gate.kind, node.name, "forward", error) from None
-            if isinstance(error, ShapeError):
-                raise error.located(gate=node.gate.kind, node=node.name) from None
-            # A user's gate without a shape rule fails inside numpy; say where, with shapes.
-            operands = [(self.nodes[i].label, np.shape(x)) for i, x in zip(node.inputs, operands)]
-            described = ", ".join(f"{label} is {format_shape(shape)}" for label, shape in operands)
-            raise ShapeError(f"{described}; forward raised: {error}", gate=node.gate.kind,
-                             node=node.name, operands=operands) from error
-
-    def _check_output(self, node: Node, out) -> None:
-        expected = None if node.shape is None else substitute(node.shape, self.symbols)
-        actual = np.shape(out)
-        if expected is not None and actual != expected:
-            raise ShapeError(f"forward returned {format_shape(actual)}, but its output_shape rule "
-                             f"says {format_shape(expected)}.", gate=node.gate.kind,
-                             node=node.name, operands=[(node.label, actual)])
+        bad = first_not_finite(self.params._arrays)
+        if bad is not None:
+            raise refusals.not_finite("parameter", bad, self.params[bad])
 
     # --- backward ------------------------------------------------------------------------------
 
@@ -464,7 +337,7 @@ class Engine:
         table: dict[str, Any] = {self.output: np.float64(1.0)}  # dJ/dJ
         for node, targets in self.backward_order():
             top_diff = table[node.name]
-            grads = node.gate.backward(top_diff) if node.trusted else self._run_backward(node, top_diff)
+            grads = node.gate.backward(top_diff) if node.trusted else users_backward(self, node, top_diff)
             for i, source, accumulated in targets:
                 # A new sum, never +=: the earlier gradient may be another node's too.
                 table[source] = table[source] + grads[i] if accumulated else grads[i]
@@ -473,37 +346,6 @@ class Engine:
         self._grads = {name: table[name] if name in table else np.zeros_like(self._values[name])
                        for name, n in self.nodes.items() if n.needs_grad}
         return dict(self._grads)
-
-    def _run_backward(self, node: Node, top_diff) -> tuple:
-        if node.trusted:
-            return node.gate.backward(top_diff)
-        try:
-            grads = node.gate.backward(_read_only(top_diff))
-        except ValueError as error:
-            if "read-only" in str(error):
-                raise refusals.writes_shared_array(node.gate.kind, node.name, "backward", error) from None
-            raise
-        return self._checked_grads(node, grads)
-
-    def _checked_grads(self, node: Node, grads) -> tuple:
-        """A user's gate must return one gradient per input, each of exactly that input's shape."""
-        grads = tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
-        if len(grads) != len(node.inputs):
-            operands = [(self.nodes[i].label, np.shape(self._values[i])) for i in node.inputs]
-            listed = ", ".join(f"{label} {format_shape(shape)}" for label, shape in operands)
-            raise ShapeError(f"backward returned {len(grads)} gradient(s) for {len(node.inputs)} "
-                             f"input(s) ({listed}); return one per input, in order, each of "
-                             f"its input's shape.", gate=node.gate.kind, node=node.name,
-                             label=node.label, operands=operands)
-        for source, grad in zip(node.inputs, grads):
-            if not self.nodes[source].needs_grad:
-                continue
-            want = np.shape(self._values[source])
-            got = None if grad is None else np.shape(grad)
-            if got != want:
-                error = refusals.gradient_shape(node.gate.kind, self.nodes[source].label, want, got)
-                raise error.located(node=node.name)
-        return grads
 
     # --- learning ------------------------------------------------------------------------------
 
@@ -522,39 +364,5 @@ class Engine:
                 observer.on_update(self, name, grad, lr)
 
 
-def check_lr(lr) -> float:
-    """The learning rate as a float, or a ValueError before anything is changed."""
-    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(lr):
-        raise ValueError(f"the learning rate must be a finite real number such as 0.1; got {lr!r}")
-    return float(lr)
-
-
-def _read_only(x):
-    """A view of x that cannot be written: a user's gate must not change what others share."""
-    if not isinstance(x, np.ndarray):
-        return x
-    view = x.view()
-    view.flags.writeable = False
-    return view
-
-
 def _label(name: str) -> str:
     return superscript(name) if isinstance(name, str) else name
-
-
-def _declared_shape(name: str, shape) -> Shape:
-    """A declared shape: each size a whole number ≥ 1 or a symbol such as "k"."""
-    try:
-        if isinstance(shape, str):
-            raise TypeError
-        dims = tuple(shape)
-    except TypeError:
-        raise TypeError(f"input {name!r}: a shape is a tuple of sizes such as ('k', 2); got {shape!r}") from None
-    for dim in dims:
-        symbol = isinstance(dim, str) and dim[:1].isalpha()
-        whole = isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) and dim >= 1
-        if not (symbol or whole):
-            raise ValueError(f"input {name!r}: {dim!r} in {shape!r} is not a size; each size is a "
-                             f"whole number ≥ 1 or a symbol such as 'k' (the batch)")
-    return tuple(int(d) if not isinstance(d, str) else d for d in dims)

@@ -20,12 +20,15 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
+from gates import refusals
 from gates.activations import Identity, ReLU, Sigmoid, Tanh
 from gates.arithmetic import AddGate, MulGate
 from gates.losses import MSELoss
 from gates.shapes import broadcast_axes
 
-from .engine import Engine, Node, check_lr
+from .engine import Engine, Node
+from .guards import users_backward, users_forward
+from .tables import check_lr, first_not_finite
 
 # --- kernels: for each gate type, (forward, backward) factories over kept arrays -------------------
 # A forward kernel takes the table of values and returns the output; a backward kernel takes
@@ -140,10 +143,11 @@ KERNELS: dict[type, Callable] = {MulGate: _mul, AddGate: _add, Sigmoid: _sigmoid
 def _textbook(engine: Engine, node: Node, shapes, wanted):
     """Any other gate (softmax, cross-entropy, a user's gate) runs its own forward and backward."""
     def forward(values):
-        return engine._run_forward(node, [values[i] for i in node.inputs])
+        operands = [values[i] for i in node.inputs]
+        return node.gate.forward(*operands) if node.trusted else users_forward(engine, node, operands)
 
     def backward(top, values):
-        grads = engine._run_backward(node, top)
+        grads = node.gate.backward(top) if node.trusted else users_backward(engine, node, top)
         return {i: grads[i] for i in wanted}
     return forward, backward
 
@@ -212,7 +216,13 @@ class Trainer(Engine):
         g.values and g.grads hold this step's numbers until the next train_step overwrites them
         (forward() and backward() never do that).
         """
-        lr = check_lr(lr)
+        J = self._step_once(check_lr(lr), inputs)
+        if not math.isfinite(J):
+            # Only now is every parameter examined: the step itself stays cheap.
+            self.check_params()
+        return J
+
+    def _step_once(self, lr: float, inputs: Mapping) -> float:
         key = self._key(inputs)
         if self._plan is None or self._plan_key != key:
             J = self.forward(**inputs)  # new shapes: the textbook step, every check, then a plan
@@ -224,9 +234,6 @@ class Trainer(Engine):
         self._take_inputs(inputs)
         J = self._plan.run(self, lr)
         self._ran_forward = True
-        if not math.isfinite(J):
-            # Only now is every parameter examined: the step itself stays cheap.
-            self.check_params()
         return J
 
     def _key(self, inputs: Mapping) -> tuple:
@@ -251,6 +258,10 @@ class Trainer(Engine):
             raise ValueError(f"epochs must be a whole number ≥ 0; got {epochs!r}")
         lr = check_lr(lr)
         data = self._fit_data(X, y, inputs)
+        for name, value in data.items():  # once, here: the steps then check only the loss
+            value = np.asarray(value)
+            if value.dtype.kind in "biuf" and not np.isfinite(value).all():
+                raise refusals.not_finite("input", name, value)
         steps = range(epochs)
         if progress is None:
             progress = sys.stderr.isatty()
@@ -260,16 +271,22 @@ class Trainer(Engine):
             # force_jupyter=False: a notebook gets text on stderr, not a widget it may lack.
             steps = track(steps, description="training", transient=True,
                           console=Console(stderr=True, force_jupyter=False))
-        history = []
-        for epoch in steps:
-            J = self.train_step(lr, **data)
-            if not np.isfinite(J):
-                raise FloatingPointError(
-                    f"fit: the loss became {J} at step {epoch + 1} of {epochs} (the last finite "
-                    f"loss was {history[-1] if history else 'none'}): the steps overshoot. Try a "
-                    f"smaller learning rate than {lr}.")
-            history.append(J)
+        history: list[float] = []
+        # Overflow is detected below, by the loss, and said in one sentence instead of warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            for epoch in steps:
+                J = self._step_once(lr, data)
+                if not math.isfinite(J):
+                    raise FloatingPointError(self._diverged(J, epoch, epochs, history, lr))
+                history.append(J)
         return history
+
+    def _diverged(self, J: float, epoch: int, epochs: int, history: list[float], lr: float) -> str:
+        bad = first_not_finite(self.params._arrays)
+        holds = f"; {bad} holds non-finite numbers" if bad else ""
+        last = f"{history[-1]:.6g}" if history else "none"
+        return (f"fit: the loss became {J} at step {epoch + 1} of {epochs} (the last finite loss "
+                f"was {last}){holds}: the steps overshoot. Try a smaller learning rate than {lr}.")
 
     def _fit_data(self, X, y, inputs: Mapping | None) -> dict:
         names = self.inputs

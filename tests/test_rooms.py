@@ -26,7 +26,7 @@ ROOMS = {  # room number: what it holds (modules not named here are matched by p
     10: "the front door of gates: `import gates` and its commands",
 }
 GRAPH_ROOMS = {
-    "graph.engine": 2, "graph.builders": 2, "graph.spec": 2,
+    "graph.engine": 2, "graph.tables": 2, "graph.guards": 2, "graph.builders": 2, "graph.spec": 2,
     "graph.training": 3, "graph.gradcheck": 3,
     "graph.tracer": 4, "graph.watch": 4,
 }
