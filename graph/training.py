@@ -1,213 +1,48 @@
-"""The fast training path: train_step and fit, planned once and run on kept arrays.
+"""Training: train_step and fit on the fast path (graph.kernels), evaluate and predict.
 
-forward(), backward() and step() are the lesson: every gate's textbook forward and backward,
-new arrays on every call. A training loop repeats the same shapes thousands of times, so
-train_step plans the step once per input shape and then runs each built-in gate as a kernel
-that writes into arrays kept from one step to the next (numpy's out=), and skips gradients
-nobody uses (dJ/dX, dJ/dy). Each kernel performs the same floating-point operations, in the same
-order, as its gate's textbook code, so a step gives the same numbers to the last bit;
-tests/test_training_path.py holds it to that.
+    history = g.fit(X, y, epochs=30, lr=0.5, batch_size=32, validation=(X_val, y_val))
+    history[-1], history.accuracy[-1], history.val_loss[-1]   # per epoch
+    g.predict(X_test)                                         # ŷ, no target needed
 
-After a train_step, g.values and g.grads hold the kept arrays, which the next train_step
-overwrites. Arrays handed out by forward() and backward() are never kept arrays.
+train_step plans each input shape once and then runs kernels on kept arrays: after it, g.values
+and g.grads hold arrays that the next train_step overwrites (forward() and backward() never do).
+evaluate and predict run the gates on their own table of values: g.values is left alone, and
+backward() then asks for a new forward (the gates' kept inputs are those of the evaluation).
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
 from gates import refusals
-from gates.activations import Identity, ReLU, Sigmoid, Tanh
-from gates.arithmetic import AddGate, MulGate
-from gates.losses import MSELoss
-from gates.shapes import broadcast_axes
+from gates.base import as_float_array
+from gates.losses import CrossEntropyLoss, Loss
 
 from .engine import Engine, Node
-from .guards import users_backward, users_forward
+from .guards import bind_inputs, check_rule, users_forward
+from .kernels import KERNELS, Plan  # noqa: F401  (KERNELS: re-exported)
 from .tables import check_lr, first_not_finite
 
-# --- kernels: for each gate type, (forward, backward) factories over kept arrays -------------------
-# A forward kernel takes the table of values and returns the output; a backward kernel takes
-# top_diff and returns {input index: gradient} for the inputs that need one.
 
-def _mul(node: Node, shapes, wanted):
-    a, b = node.inputs
-    out = np.empty((shapes[0][0], shapes[1][1]))
-    dA = np.empty(shapes[0]) if 0 in wanted else None
-    dB = np.empty(shapes[1]) if 1 in wanted else None
+class History(list):
+    """The training loss of each epoch (a list, as fit always returned), with the other measures
+    of each epoch beside it: accuracy (classifiers), val_loss and val_accuracy (with validation)."""
 
-    def forward(values):
-        return np.matmul(values[a], values[b], out=out)
-
-    def backward(top, values):
-        grads = {}
-        if dA is not None:
-            grads[0] = np.matmul(top, values[b].T, out=dA)
-        if dB is not None:
-            grads[1] = np.matmul(values[a].T, top, out=dB)
-        return grads
-    return forward, backward
-
-
-def _add(node: Node, shapes, wanted):
-    a, b = node.inputs
-    out_shape = np.broadcast_shapes(*shapes)
-    out = np.empty(out_shape)
-    sums = {i: (broadcast_axes(shapes[i], out_shape), np.empty(shapes[i]))
-            for i in wanted if tuple(shapes[i]) != out_shape}
-
-    def forward(values):
-        return np.add(values[a], values[b], out=out)
-
-    def backward(top, values):
-        grads = {i: top for i in wanted}  # the distributor: top_diff itself
-        for i, (axes, kept) in sums.items():  # np.sum's own reduction, without its wrapper
-            grads[i] = np.add.reduce(top, axis=axes, keepdims=True, out=kept)
-        return grads
-    return forward, backward
-
-
-def _sigmoid(node: Node, shapes, wanted):
-    (z,) = node.inputs
-    out, dz, t = (np.empty(shapes[0]) for _ in range(3))
-
-    def forward(values):  # 1/(1 + e^(−z))
-        np.negative(values[z], out=out)
-        with np.errstate(over="ignore"):
-            np.exp(out, out=out)
-        np.add(1, out, out=out)
-        return np.divide(1, out, out=out)
-
-    def backward(top, values):  # top ⊙ a ⊙ (1 − a)
-        np.multiply(top, out, out=dz)
-        np.subtract(1, out, out=t)
-        return {0: np.multiply(dz, t, out=dz)}
-    return forward, backward
-
-
-def _tanh(node: Node, shapes, wanted):
-    (z,) = node.inputs
-    out, dz = np.empty(shapes[0]), np.empty(shapes[0])
-
-    def forward(values):
-        return np.tanh(values[z], out=out)
-
-    def backward(top, values):  # top ⊙ (1 − a²)
-        np.square(out, out=dz)
-        np.subtract(1, dz, out=dz)
-        return {0: np.multiply(top, dz, out=dz)}
-    return forward, backward
-
-
-def _relu(node: Node, shapes, wanted):
-    (z,) = node.inputs
-    out, dz = np.empty(shapes[0]), np.empty(shapes[0])
-    positive = np.empty(shapes[0], dtype=bool)
-
-    def forward(values):
-        return np.maximum(values[z], 0.0, out=out)
-
-    def backward(top, values):  # top ⊙ [z > 0]
-        np.greater(values[z], 0, out=positive)
-        return {0: np.multiply(top, positive, out=dz)}
-    return forward, backward
-
-
-def _identity(node: Node, shapes, wanted):
-    (z,) = node.inputs
-    return (lambda values: values[z]), (lambda top, values: {0: top})
-
-
-def _mse(node: Node, shapes, wanted):
-    yhat, y = node.inputs
-    diff, squared, dyhat, dy = (np.empty(shapes[0]) for _ in range(4))
-
-    def forward(values):  # mean((ŷ − y)²): np.mean's own sum and division, without its wrapper
-        np.subtract(values[yhat], values[y], out=diff)
-        return np.add.reduce(np.square(diff, out=squared), axis=None) / diff.size
-
-    def backward(top, values):  # dŷ = top·2·(ŷ − y)/n, dy = −dŷ
-        np.divide(np.multiply(diff, top * 2, out=dyhat), diff.size, out=dyhat)
-        return {0: dyhat, 1: np.negative(dyhat, out=dy) if 1 in wanted else None}
-    return forward, backward
-
-
-KERNELS: dict[type, Callable] = {MulGate: _mul, AddGate: _add, Sigmoid: _sigmoid, Tanh: _tanh,
-                                 ReLU: _relu, Identity: _identity, MSELoss: _mse}
-
-
-def _textbook(engine: Engine, node: Node, shapes, wanted):
-    """Any other gate (softmax, cross-entropy, a user's gate) runs its own forward and backward."""
-    def forward(values):
-        operands = [values[i] for i in node.inputs]
-        return node.gate.forward(*operands) if node.trusted else users_forward(engine, node, operands)
-
-    def backward(top, values):
-        grads = node.gate.backward(top) if node.trusted else users_backward(engine, node, top)
-        return {i: grads[i] for i in wanted}
-    return forward, backward
-
-
-class Plan:
-    """One training step for one set of input shapes: kernels in order, and kept arrays."""
-
-    def __init__(self, engine: Engine) -> None:
-        values = engine._values
-        self.forward, self.backward = [], []
-        wanted = {node.name: {i for i, _, _ in targets} for node, targets in engine.backward_order()}
-        kernels = {}
-        for node in engine.gate_nodes:
-            shapes = [np.shape(values[i]) for i in node.inputs]
-            make = KERNELS.get(type(node.gate)) if node.trusted else None
-            need = wanted.get(node.name, set())
-            kernels[node.name] = (make(node, shapes, need) if make
-                                  else _textbook(engine, node, shapes, need))
-            self.forward.append((node, kernels[node.name][0]))
-        for node, targets in engine.backward_order():
-            sums = {source: np.empty(np.shape(values[source])) for _, source, acc in targets if acc}
-            self.backward.append((node, kernels[node.name][1], targets, sums))
-        self.updates = [(name, param, np.empty(param.shape)) for name, param in engine.params.items()]
-        reached = {engine.output} | {source for _, _, targets, _ in self.backward
-                                     for _, source, _ in targets}
-        self.unreached = [name for name, node in engine.nodes.items()
-                          if node.needs_grad and name not in reached]
-
-    def run(self, engine: Engine, lr: float) -> float:
-        """One step: the forward kernels, the gradient table backward, the update."""
-        values, table = engine._values, {engine.output: np.float64(1.0)}
-        observers = engine._observers
-        for node, forward in self.forward:
-            values[node.name] = forward(values)
-            for observer in observers:
-                observer.on_forward(engine, node, values[node.name])
-        J = values[engine.output]
-        for node, backward, targets, sums in self.backward:
-            top_diff = table[node.name]
-            grads = backward(top_diff, values)
-            for i, source, accumulated in targets:
-                table[source] = (np.add(table[source], grads[i], out=sums[source]) if accumulated
-                                 else grads[i])
-                for observer in observers:
-                    observer.on_backward(engine, node, i, grads[i], top_diff, accumulated)
-        for name in self.unreached:
-            table[name] = np.zeros_like(values[name])
-        engine._grads = table
-        for name, param, scaled in self.updates:  # W ← W − λ·dJ/dW, as step() does
-            np.subtract(param, np.multiply(lr, table[name], out=scaled), out=param)
-            for observer in observers:
-                observer.on_update(engine, name, table[name], lr)
-        return float(J)
+    def __init__(self) -> None:
+        super().__init__()
+        self.accuracy: list[float] = []
+        self.val_loss: list[float] = []
+        self.val_accuracy: list[float] = []
 
 
 class Trainer(Engine):
-    """The engine plus its fast training path (train_step, fit)."""
+    """The engine plus training: train_step, fit, evaluate, predict."""
 
-    _plan: Plan | None = None
-    _plan_key: tuple | None = None
+    _plans: dict | None = None
 
     def train_step(self, lr: float, **inputs) -> float:
         """One step of gradient descent, what fit repeats: forward, backward, step(lr).
@@ -218,68 +53,96 @@ class Trainer(Engine):
         """
         J = self._step_once(check_lr(lr), inputs)
         if not math.isfinite(J):
-            # Only now is every parameter examined: the step itself stays cheap.
-            self.check_params()
+            self.check_params()  # only now is every parameter examined: the step stays cheap
         return J
 
     def _step_once(self, lr: float, inputs: Mapping) -> float:
-        key = self._key(inputs)
-        if self._plan is None or self._plan_key != key:
+        key = (len(self.nodes), self.output,
+               tuple((name, np.shape(inputs.get(name))) for name in self.inputs))
+        if self._plans is None:
+            self._plans = {}
+        plan = self._plans.get(key)
+        if plan is None:
             J = self.forward(**inputs)  # new shapes: the textbook step, every check, then a plan
             self.backward()
             self.step(lr)
-            self._plan, self._plan_key = Plan(self), key
+            self._plans[key] = Plan(self)
             return J
         self._ran_forward = False
         self._take_inputs(inputs)
-        J = self._plan.run(self, lr)
+        J = plan.run(self, lr)
         self._ran_forward = True
         return J
 
-    def _key(self, inputs: Mapping) -> tuple:
-        """What a plan depends on: the graph's structure and the inputs' shapes."""
-        return (len(self.nodes), self.output,
-                tuple((name, np.shape(inputs.get(name))) for name in self.inputs))
-
     def _new(self, node: Node) -> str:
-        self._plan = None  # a new node: the plan no longer describes the graph
+        self._plans = None  # a new node: no plan describes the graph any more
         return super()._new(node)
 
+    # --- fit -----------------------------------------------------------------------------------
+
     def fit(self, X=None, y=None, epochs: int = 1000, lr: float = 0.1, *,
-            inputs: Mapping | None = None, progress: bool | None = None) -> list[float]:
-        """Full-batch gradient descent: `epochs` train_steps; returns the loss before each step.
+            inputs: Mapping | None = None, batch_size: int | None = None,
+            validation=None, progress: bool | None = None) -> History:
+        """Gradient descent for `epochs` passes over the data; returns the History.
 
         X and y go to the inputs named X and y; for a graph whose inputs have other names, give
-        them by name: fit(inputs={"A": A, "t": t}). progress=None shows a rich progress bar only
-        when standard error is a terminal, leaving standard output to the user's own prints.
-        Stops with an error at the first loss that is not finite, naming the step.
+        them by name: fit(inputs={"A": A, "t": t}). batch_size=None: one step per epoch on the
+        whole batch (the History is then the loss before each step); a number: mini-batches of
+        that many observations, shuffled each epoch with the graph's seed. validation: (X, y) or
+        a mapping, evaluated after each epoch. progress=None shows a rich progress bar, with the
+        loss, only when standard error is a terminal. Stops with an error at the first loss that
+        is not finite, naming the step.
         """
         if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
             raise ValueError(f"epochs must be a whole number ≥ 0; got {epochs!r}")
         lr = check_lr(lr)
-        data = self._fit_data(X, y, inputs)
-        for name, value in data.items():  # once, here: the steps then check only the loss
-            value = np.asarray(value)
-            if value.dtype.kind in "biuf" and not np.isfinite(value).all():
-                raise refusals.not_finite("input", name, value)
-        steps = range(epochs)
-        if progress is None:
-            progress = sys.stderr.isatty()
-        if progress:
-            from rich.console import Console
-            from rich.progress import track
-            # force_jupyter=False: a notebook gets text on stderr, not a widget it may lack.
-            steps = track(steps, description="training", transient=True,
-                          console=Console(stderr=True, force_jupyter=False))
-        history: list[float] = []
-        # Overflow is detected below, by the loss, and said in one sentence instead of warnings.
-        with np.errstate(over="ignore", invalid="ignore"):
-            for epoch in steps:
-                J = self._step_once(lr, data)
-                if not math.isfinite(J):
-                    raise FloatingPointError(self._diverged(J, epoch, epochs, history, lr))
-                history.append(J)
+        data = self._checked_data(self._named(X, y, inputs, "fit"))
+        held_out = None if validation is None else self._checked_data(self._named_validation(validation))
+        if batch_size is not None and (isinstance(batch_size, bool) or batch_size < 1
+                                       or not isinstance(batch_size, (int, np.integer))):
+            raise ValueError(f"batch_size must be a whole number ≥ 1 (or None for the whole batch); "
+                             f"got {batch_size!r}")
+        batches = self._batches(data, batch_size)
+        history = History()
+        with _progress(epochs, progress) as advance, np.errstate(over="ignore", invalid="ignore"):
+            # Overflow is detected by the loss and said in one sentence, not in warnings.
+            for epoch in range(epochs):
+                self._epoch(next(batches), lr, history, epoch, epochs)
+                if held_out is not None:
+                    measured = self.evaluate(inputs=held_out)
+                    history.val_loss.append(measured["loss"])
+                    if "accuracy" in measured:
+                        history.val_accuracy.append(measured["accuracy"])
+                advance(history[-1])
         return history
+
+    def _epoch(self, batches: list[dict], lr: float, history: History, epoch: int, epochs: int) -> None:
+        total = correct = seen = 0.0
+        for batch in batches:
+            J = self._step_once(lr, batch)
+            if not math.isfinite(J):
+                raise FloatingPointError(self._diverged(J, epoch, epochs, history, lr))
+            count = _count(batch, self._batch_axis())
+            total, seen = total + J * count, seen + count
+            right = self._correct(self._values, batch)
+            correct += 0.0 if right is None else right
+        history.append(total / seen)
+        if self._is_classifier():
+            history.accuracy.append(correct / seen)
+
+    def _batches(self, data: dict, batch_size: int | None):
+        """Each epoch's list of batches: the whole data, or shuffled mini-batches."""
+        if batch_size is None:
+            while True:
+                yield [data]
+        axis = self._batch_axis()
+        n = _count(data, axis)
+        seed = self.meta.get("seed", 0)
+        rng = np.random.default_rng(None if seed is None else [seed, 2])  # not the weights' stream
+        while True:
+            order = rng.permutation(n)
+            yield [{name: np.take(value, order[start:start + batch_size], axis=axis)
+                    for name, value in data.items()} for start in range(0, n, batch_size)]
 
     def _diverged(self, J: float, epoch: int, epochs: int, history: list[float], lr: float) -> str:
         bad = first_not_finite(self.params._arrays)
@@ -288,17 +151,126 @@ class Trainer(Engine):
         return (f"fit: the loss became {J} at step {epoch + 1} of {epochs} (the last finite loss "
                 f"was {last}){holds}: the steps overshoot. Try a smaller learning rate than {lr}.")
 
-    def _fit_data(self, X, y, inputs: Mapping | None) -> dict:
+    # --- evaluate and predict ------------------------------------------------------------------
+
+    def evaluate(self, X=None, y=None, *, inputs: Mapping | None = None) -> dict[str, float]:
+        """The loss (and, for a classifier, the accuracy) on this data, without training and
+        without touching g.values: {"loss": J, "accuracy": fraction right}."""
+        data = self._checked_data(self._named(X, y, inputs, "evaluate"))
+        values = self._run_alone(data)
+        measured = {"loss": float(values[self.output])}
+        right = self._correct(values, data)
+        if right is not None:
+            measured["accuracy"] = right / _count(data, self._batch_axis())
+        return measured
+
+    def predict(self, X=None, **inputs) -> np.ndarray:
+        """ŷ for these inputs, no target needed: what the loss would compare with y. With
+        cross-entropy (the softmax inside the loss), the softmax is applied: probabilities."""
+        data = self._checked_data({"X": X} if X is not None else inputs)
+        loss = self.nodes[self.output].gate
+        if not isinstance(loss, Loss):
+            return self._run_alone(data)[self.output]
+        yhat = self._run_alone(data)[self.nodes[self.output].inputs[0]]
+        if isinstance(loss, CrossEntropyLoss):
+            e = np.exp(yhat - yhat.max(axis=loss.axis, keepdims=True))
+            return e / e.sum(axis=loss.axis, keepdims=True)
+        return yhat
+
+    def _run_alone(self, data: dict) -> dict:
+        """Every gate whose inputs are known, on a table of its own (g.values is left alone)."""
+        declared = [n for n in self.nodes.values() if n.name in data]
+        bind_inputs(self, declared, tuple(data[n.name].shape for n in declared))
+        self._ran_forward = False  # the gates now hold this run's inputs, not the last forward's
+        values = {**self.params._arrays, **data}
+        for node in self.gate_nodes:
+            if all(i in values for i in node.inputs):
+                operands = [values[i] for i in node.inputs]
+                check_rule(node, operands)
+                values[node.name] = (node.gate.forward(*operands) if node.trusted
+                                     else users_forward(self, node, operands))
+        return values
+
+    # --- helpers -------------------------------------------------------------------------------
+
+    def _batch_axis(self) -> int:
+        return 1 if self.meta.get("convention") == "columns" else 0
+
+    def _is_classifier(self) -> bool:
+        return isinstance(self.nodes[self.output].gate, CrossEntropyLoss) or \
+            self.meta.get("output_activation") in ("softmax", "sigmoid")
+
+    def _correct(self, values: Mapping, data: Mapping) -> float | None:
+        """How many observations the prediction gets right (None for a regression)."""
+        if not self._is_classifier() or "y" not in data:
+            return None
+        yhat, y, axis = values[self.nodes[self.output].inputs[0]], data["y"], 1 - self._batch_axis()
+        if y.shape[axis] == 1:  # one output: a yes/no label, right when on the same side of ½
+            return float(np.sum((yhat > 0.5) == (y > 0.5)))
+        return float(np.sum(yhat.argmax(axis=axis) == y.argmax(axis=axis)))
+
+    def _named(self, X, y, inputs: Mapping | None, what: str) -> dict:
         names = self.inputs
         if inputs is not None:
             if X is not None or y is not None:
-                raise TypeError("fit: give the data either as X, y or as inputs={...}, not both")
+                raise TypeError(f"{what}: give the data either as X, y or as inputs={{...}}, not both")
             return dict(inputs)
         if set(names) != {"X", "y"}:
-            raise TypeError(f"fit(X, y) binds X and y to the inputs named X and y, but this graph's "
+            raise TypeError(f"{what}(X, y) binds X and y to the inputs named X and y, but this graph's "
                             f"inputs are {', '.join(names) or 'none'}: give them by name, e.g. "
-                            f"fit(inputs={{{', '.join(f'{n!r}: ...' for n in names)}}})")
+                            f"{what}(inputs={{{', '.join(f'{n!r}: ...' for n in names)}}})")
         return {"X": X, "y": y}
 
+    def _named_validation(self, validation) -> dict:
+        if isinstance(validation, Mapping):
+            return dict(validation)
+        if isinstance(validation, (tuple, list)) and len(validation) == 2:
+            return self._named(*validation, None, "fit(validation=...)")
+        raise TypeError("fit(validation=...) takes (X, y) or a mapping of the graph's inputs")
 
-__all__ = ["Trainer", "Plan", "KERNELS"]
+    def _checked_data(self, data: Mapping) -> dict:
+        """Float arrays, finite, known inputs, one number of observations: checked once, here."""
+        unknown = sorted(set(data) - set(self.inputs))
+        if unknown:
+            raise TypeError(f"unknown input(s) {', '.join(map(str, unknown))}; this graph's inputs are "
+                            f"{', '.join(self.inputs)}")
+        checked = {name: as_float_array(value, name, "data") for name, value in data.items()}
+        bad = first_not_finite(checked)
+        if bad is not None:
+            raise refusals.not_finite("input", bad, checked[bad])
+        counts = {name: value.shape[self._batch_axis()] for name, value in checked.items() if value.ndim}
+        if len(set(counts.values())) > 1:
+            raise ValueError(f"the inputs hold different numbers of observations: {counts}")
+        return checked
+
+
+def _count(data: Mapping, axis: int) -> int:
+    return next(iter(data.values())).shape[axis]
+
+
+class _progress:
+    """A rich progress bar with the current loss on standard error, or nothing."""
+
+    def __init__(self, epochs: int, show: bool | None) -> None:
+        self.epochs, self.show = epochs, sys.stderr.isatty() if show is None else show
+        self.bar = None
+
+    def __enter__(self):
+        if not self.show:
+            return lambda loss: None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+        # force_jupyter=False: a notebook gets text on stderr, not a widget it may lack.
+        self.bar = Progress(TextColumn("training"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("loss {task.fields[loss]}"), TimeRemainingColumn(),
+                            transient=True, console=Console(stderr=True, force_jupyter=False))
+        task = self.bar.add_task("training", total=self.epochs, loss="–")
+        self.bar.start()
+        return lambda loss: self.bar.update(task, advance=1, loss=f"{loss:.4g}")
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+__all__ = ["Trainer", "History", "Plan", "KERNELS"]

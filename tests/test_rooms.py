@@ -27,7 +27,7 @@ ROOMS = {  # room number: what it holds (modules not named here are matched by p
 }
 GRAPH_ROOMS = {
     "graph.engine": 2, "graph.tables": 2, "graph.guards": 2, "graph.builders": 2, "graph.spec": 2,
-    "graph.training": 3, "graph.gradcheck": 3,
+    "graph.training": 3, "graph.kernels": 3, "graph.gradcheck": 3,
     "graph.tracer": 4, "graph.watch": 4,
 }
 

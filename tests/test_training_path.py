@@ -42,7 +42,8 @@ def assert_same_steps(fast: Graph, slow: Graph, inputs: dict) -> None:
         slow.step(LR)
         for name, param in slow.params.items():
             np.testing.assert_array_equal(fast.params[name], param, err_msg=f"step {step}: {name}")
-    assert isinstance(fast._plan, Plan), "the later steps must have run on the plan"
+    assert fast._plans and all(isinstance(p, Plan) for p in fast._plans.values()), \
+        "the later steps must have run on a plan"
 
 
 @pytest.mark.parametrize("options", [
