@@ -23,7 +23,8 @@ from pathlib import Path
 
 from gates.shapes import format_shape, substitute
 
-from .graph import INPUT, PARAM
+from .engine import INPUT, PARAM
+from .files import WriteError, replacing, write_text
 from .tracer import symbolic_events
 
 FORWARD_COLOUR = "#1f1f1f"
@@ -109,7 +110,7 @@ _DOT_STYLE = {
 
 
 def to_dot(graph, symbols: dict[str, int] | None = None) -> str:
-    """The graph in Graphviz's DOT language, left to right as NETWORK.md draws it."""
+    """The graph in Graphviz's DOT language, left to right as docs/NETWORK.md draws it."""
     boxes, arrows, title = layout(graph, symbols)
     legend = (f'<font color="{FORWARD_COLOUR}">value  shape (forward)</font>    '
               f'<font color="{BACKWARD_COLOUR}">gradient  shape (backward)</font>')
@@ -135,12 +136,14 @@ def to_dot(graph, symbols: dict[str, int] | None = None) -> str:
 
 
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    """Text safe inside an HTML-like DOT label: <, >, & and quotes as entities, a newline a break."""
+    return html.escape(text, quote=True).replace("\n", "<br/>")
 
 
 def _dot_id(name: str) -> str:
-    """A node's name as a quoted DOT id (any name a user gives a node is allowed)."""
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """A node's name as a quoted DOT id (any name a user gives a node is allowed): backslash,
+    quote and newline escaped, so that the id stays one token on one line."""
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 # --- Mermaid -----------------------------------------------------------------------------------
@@ -154,8 +157,9 @@ def to_mermaid(graph, symbols: dict[str, int] | None = None) -> str:
     marked ◀ (the mark remains where a viewer strips the colour)."""
     boxes, arrows, title = layout(graph, symbols)
     ids = {box.id: f"n{i}" for i, box in enumerate(boxes)}  # Mermaid ids: plain ASCII
-    lines = [f"%% {title}", "%% each edge: the value and its shape (forward), then ◀ its gradient "
-             "and shape (backward)", "flowchart LR"]
+    lines = [f"%% {' '.join(title.split())}",
+             "%% each edge: the value and its shape (forward), then ◀ its gradient and shape (backward)",
+             "flowchart LR"]
     for box in boxes:
         text = f"<b>{_mm(box.title)}</b>" if box.role == "gate" else _mm(box.title)
         text += f"<br/>{_mm(box.detail)}" if box.detail else ""
@@ -177,9 +181,14 @@ def to_mermaid(graph, symbols: dict[str, int] | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
+_MERMAID_ENTITIES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;"}
+
+
 def _mm(text: str) -> str:
-    """Text safe inside a quoted Mermaid label (a quote would end it)."""
-    return text.replace('"', "#quot;")
+    """Text safe inside a quoted Mermaid label: a quote would end it, and < > would be read as
+    HTML, so they are Mermaid's entity codes (#quot; #lt; #gt;, and # itself #35;); a newline
+    is a line break."""
+    return "".join(_MERMAID_ENTITIES.get(ch, ch) for ch in text).replace("\n", "<br/>")
 
 
 # --- files -------------------------------------------------------------------------------------
@@ -187,10 +196,14 @@ def _mm(text: str) -> str:
 def write_diagram(graph, path, symbols: dict[str, int] | None = None) -> str:
     """Write the picture of `graph` to `path`; its suffix chooses the form (.dot .mmd .svg .png).
 
-    Raises ValueError, in one line, for an unknown suffix, a file that cannot be written or a
-    Graphviz failure; GraphvizMissing (a ValueError) when .svg/.png is asked for without `dot`,
-    after writing the .dot beside it so that the picture can be rendered elsewhere.
+    The file is written whole or not at all (graph.files): a failed write leaves an existing
+    file untouched. Raises ValueError, in one line, for an empty name, an unknown suffix, a file
+    that cannot be written or a Graphviz failure; GraphvizMissing (a ValueError) when .svg/.png
+    is asked for without `dot`, after writing the DOT text beside it (net.svg → net.dot) so that
+    it can be rendered elsewhere, unless a file of that name exists: that one is left alone.
     """
+    if str(path).strip() == "":
+        raise ValueError("a diagram needs a file name ending in .dot, .mmd, .svg or .png")
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".dot":
@@ -203,33 +216,50 @@ def write_diagram(graph, path, symbols: dict[str, int] | None = None) -> str:
                      f"end the name in .dot (Graphviz), .mmd (Mermaid), .svg or .png")
 
 
-def _write(path: Path, text: str) -> str:
+def _write(path: Path, text: str, *, overwrite: bool = True) -> str:
+    return write_text(path, text, overwrite=overwrite)  # a WriteError is a one-line ValueError
+
+
+def _without_graphviz(dot_text: str, path: Path) -> GraphvizMissing:
+    """The error for an .svg/.png without Graphviz, once the DOT text is kept where it can be."""
+    fallback = path.with_suffix(".dot")
     try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise ValueError(f"cannot write the diagram to {path}: {error.strerror}") from None
-    return str(path)
+        _write(fallback, dot_text, overwrite=False)
+        kept = (f"meanwhile {fallback} holds the diagram as DOT text (render it with "
+                f"`dot -T{path.suffix[1:]}`)")
+    except WriteError as error:
+        kept = (f"{fallback} exists already and was left as it is (draw to another .dot or .mmd "
+                f"file for the diagram as text)" if fallback.exists() else str(error))
+    return GraphvizMissing(f"drawing {path.name} needs Graphviz's `dot` program, which is not "
+                           f"installed: {INSTALL_GRAPHVIZ}; {kept}")
 
 
 def _render(dot_text: str, path: Path) -> str:
     """Render DOT text to an .svg or .png file with Graphviz's `dot` program."""
     program = shutil.which("dot")
     if program is None:
-        fallback = _write(path.with_suffix(".dot"), dot_text)
-        raise GraphvizMissing(f"drawing {path.name} needs Graphviz's `dot` program, which is not "
-                              f"installed: {INSTALL_GRAPHVIZ}; meanwhile {fallback} holds the "
-                              f"diagram as DOT text (render it with `dot -T{path.suffix[1:]}`)")
-    try:
-        # 144 dpi: the 10-point edge labels stay legible in a PNG (an SVG has no resolution).
-        done = subprocess.run([program, f"-T{path.suffix[1:].lower()}", "-Gdpi=144", "-o", str(path)],
-                              input=dot_text.encode("utf-8"), capture_output=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise ValueError(f"Graphviz's dot could not draw {path}: {error}") from None
-    if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise ValueError(f"Graphviz's dot could not draw {path}: "
-                         f"{reason[0] if reason else f'exit code {done.returncode}'}")
+        raise _without_graphviz(dot_text, path)
+    form = path.suffix[1:].lower()
+    # 144 dpi keeps the 10-point edge labels legible in a PNG. Never for an SVG: Graphviz would
+    # scale its width and height but not its viewBox, and viewers would show a cropped quarter.
+    resolution = ["-Gdpi=144"] if form == "png" else []
+    with replacing(path) as temporary:
+        try:
+            done = subprocess.run([program, f"-T{form}", *resolution, "-o", str(temporary)],
+                                  input=dot_text.encode("utf-8"), capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise ValueError(f"Graphviz's dot could not draw {path}: {error}") from None
+        if done.returncode != 0:
+            reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ValueError(f"Graphviz's dot could not draw {path}: "
+                             f"{reason[0] if reason else _exit_reason(done.returncode)}; no file was written")
     return str(path)
+
+
+def _exit_reason(code: int) -> str:
+    if code < 0:
+        return f"it was stopped by signal {-code} (a file size limit, or out of memory?)"
+    return f"exit code {code}"
 
 
 __all__ = ["GraphvizMissing", "layout", "to_dot", "to_mermaid", "write_diagram"]

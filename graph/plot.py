@@ -15,11 +15,13 @@ import importlib.util
 import math
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from typing import TextIO, Union
+from typing import TextIO
 
 import numpy as np
 
-Histories = Union[Sequence[float], Mapping[str, Sequence[float]]]
+from .files import replacing
+
+Histories = Sequence[float] | Mapping[str, Sequence[float]]
 MARKERS = "*o+x#@"
 INSTALL_MATPLOTLIB = 'pip install -e ".[plot]"'
 
@@ -49,6 +51,13 @@ def _use_log(values: Sequence[float]) -> bool:
     """Log scale when the loss falls by more than 20×: the late, slow part stays visible."""
     low, high = min(values), max(values)
     return low > 0 and high / low > 20
+
+
+def _save(figure, path) -> str:
+    """The figure as a PNG at `path`, written whole or not at all (graph.files)."""
+    with replacing(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=120)
+    return str(path)
 
 
 # --- loss curves -------------------------------------------------------------------------------
@@ -104,8 +113,7 @@ def save_loss_plot(histories: Histories, path, *, title: str = "training loss",
     axes.grid(True, which="major", alpha=0.3)
     if len(named) > 1:
         axes.legend()
-    figure.savefig(path, dpi=120)
-    return str(path)
+    return _save(figure, path)
 
 
 def show_losses(histories: Histories, path=None, *, out: TextIO | None = None,
@@ -169,8 +177,7 @@ def save_surface_plot(predict: Predict, X, y, path, *, title: str = "decision su
                  edgecolors="k", linewidths=0.4)
     figure.colorbar(filled, ax=axes, label="ŷ")
     axes.set(title=title, xlabel="x₁", ylabel="x₂")
-    figure.savefig(path, dpi=120)
-    return str(path)
+    return _save(figure, path)
 
 
 def show_surface(predict: Predict, X, y, path=None, *, out: TextIO | None = None,

@@ -10,7 +10,6 @@ a grader can pipe a file in; "4x3", "4×3", "4 x 3", "(4, 3)", "k×3" and "scala
 
 from __future__ import annotations
 
-import re
 import sys
 import textwrap
 from dataclasses import dataclass, field
@@ -18,14 +17,17 @@ from typing import TextIO
 
 import numpy as np
 
-from gates import AddGate, HadamardGate, MulGate, Softmax
-from gates.activations import Elementwise
+from gates.activations import Elementwise, Softmax
+from gates.arithmetic import AddGate, HadamardGate, MulGate
+from gates.conv import ConvGate
 from gates.losses import Loss
 from gates.notation import superscript
+from gates.pool import FlattenGate, Pool
 from gates.shapes import Shape, format_shape
 
 from .builders import CONVENTION_WORDS
-from .graph import INPUT, VALUE
+from .engine import INPUT, VALUE
+from .quiz_answers import LONGEST_ANSWER, answer_symbols, find_shape, parse_shape, same_shape, shown
 from .tracer import symbolic_events
 
 # How each kind of gate makes its output's shape; the gate's own arithmetic follows the sentence.
@@ -36,6 +38,10 @@ _FORWARD_RULES = (
     (Softmax, "softmax normalises along the class axis and keeps the shape"),
     (Elementwise, "an activation acts on each element and keeps the shape"),
     (Loss, "a loss adds up every element into one number, a scalar"),
+    (ConvGate, "a convolution keeps the batch, gives one channel per kernel, and each side becomes "
+               "(H + 2·padding − kh)/stride + 1"),
+    (Pool, "pooling keeps the batch and the channels, and each side becomes (H − size)/stride + 1"),
+    (FlattenGate, "flatten keeps the batch and joins the other axes into one of C·H·W"),
 )
 
 WIDTH = 100  # where a verdict and its rule fold
@@ -67,25 +73,6 @@ class QuizResult:
     @property
     def total(self) -> int:
         return len(self.questions)
-
-
-def parse_shape(text: str) -> Shape | None:
-    """A student's answer as a shape: "4x3", "4×3", "4 x 3", "(4, 3)", "k×3" → (4, 3) or ("k", 3);
-    "scalar" or "()" → (); None when it does not read as a shape."""
-    text = text.strip().lower()
-    if text in ("scalar", "()", "( )", "[]"):
-        return ()
-    text = text.replace("×", "x").replace("*", "x").strip("()[] ")
-    # x is a separator, never part of a symbol: a symbol is one letter, maybe with a layer
-    # number (k, m¹, m2), so that words ("four by two") are not read as symbols.
-    parts = [p for p in re.split(r"[x,\s]+", text) if p]
-    if not parts or not all(re.fullmatch(r"\d+|[a-z][\d⁰¹²³⁴⁵⁶⁷⁸⁹]*", p) for p in parts):
-        return None
-    return tuple(int(p) if p.isdigit() else p for p in parts)
-
-
-def same_shape(answer: Shape, expected: Shape) -> bool:
-    return tuple(str(d).lower() for d in answer) == tuple(str(d).lower() for d in expected)
 
 
 # --- the questions -----------------------------------------------------------------------------
@@ -210,13 +197,16 @@ def run_quiz(graph, symbols: dict[str, int] | None = None, *, input: TextIO | No
     (standard output); end with the score. `convention` names the convention in the header
     (by default the graph's own).
 
-    When `input` runs out, the questions left count as unanswered (wrong).
+    An empty line asks the same question again. When `input` runs out, the questions left
+    count as unanswered (wrong) and the score so far closes the quiz.
     """
     input, output = input or sys.stdin, output or sys.stdout
     symbols = dict(symbols or {})
     convention = convention or graph.meta.get("convention", "rows")
     result = QuizResult(questions(graph, symbols))
-    echo = not (hasattr(input, "isatty") and input.isatty())  # a piped answer is printed, so that the transcript reads whole
+    accepted = answer_symbols(graph, symbols)
+    # A piped answer is printed, so that the transcript reads whole.
+    echo = not (hasattr(input, "isatty") and input.isatty())
     print(_describe(graph, symbols, convention), file=output)
     phase = None
     for number, question in enumerate(result.questions, start=1):
@@ -224,41 +214,53 @@ def run_quiz(graph, symbols: dict[str, int] | None = None, *, input: TextIO | No
             phase = question.phase
             print(f"\n{phase.capitalize()}:", file=output)
         print(f"[{number}/{result.total}] {question.context}", file=output)
-        output.write(f"    shape of {question.target}? ")
-        output.flush()
-        line = input.readline()
-        if not line:
+        answer = _ask(question, input, output, echo)
+        if answer is None:
             left = result.total - number + 1
             print(f"\n(no more answers: {left} question{'s' if left > 1 else ''} left unanswered)",
                   file=output)
             result.answers.extend([None] * left)
             result.right.extend([False] * left)
             break
-        answer = line.strip()
-        if echo:
-            output.write(answer + "\n")
-        verdict = _mark(question, answer, result)
-        print(textwrap.fill(verdict, WIDTH, initial_indent="    ", subsequent_indent="      "),
-              file=output)
+        verdict = _mark(question, answer, result, accepted)
+        print(textwrap.fill(verdict, WIDTH, initial_indent="    ", subsequent_indent="      ",
+                            break_long_words=False), file=output)
     print(f"\nScore: {result.score}/{result.total}", file=output)
     return result
 
 
-def _mark(question: Question, answer: str, result: QuizResult) -> str:
+def _ask(question: Question, input: TextIO, output: TextIO, echo: bool) -> str | None:
+    """The student's answer to one question, asked again after an empty line; None at the end
+    of the input."""
+    while True:
+        output.write(f"    shape of {question.target}? ")
+        output.flush()
+        line = input.readline()
+        if not line:
+            return None
+        answer = line.strip()
+        if echo:
+            output.write((answer if len(answer) <= LONGEST_ANSWER else shown(answer)) + "\n")
+        if answer:
+            return answer
+        print("    (an empty answer: type the shape, e.g. 4x3, k×3 or scalar)", file=output)
+
+
+def _mark(question: Question, answer: str, result: QuizResult, symbols: dict[str, int]) -> str:
     """Record the answer; the verdict with the rule that gives the right shape."""
-    shape = parse_shape(answer)
-    right = shape is not None and same_shape(shape, question.expected)
+    shape = find_shape(answer)
+    right = shape is not None and same_shape(shape, question.expected, symbols)
     result.answers.append(answer)
     result.right.append(right)
     expected = format_shape(question.expected)
     if right:
         return f"✓ right: {question.target} is {expected}: {question.working}"
     if shape is None:
-        said = f"could not read {answer!r} as a shape (write e.g. 4x3, k×3 or scalar)"
+        said = f"could not read {shown(answer)} as a shape (write e.g. 4x3, k×3 or scalar)"
     else:
         said = f"not {format_shape(shape)}"
     return f"✗ wrong: {question.target} is {expected}, {said}. Rule: {question.rule}"
 
 
-__all__ = ["Question", "QuizResult", "parse_shape", "questions", "random_network", "run_quiz",
-           "same_shape"]
+__all__ = ["Question", "QuizResult", "answer_symbols", "parse_shape", "questions", "random_network",
+           "run_quiz", "same_shape", "shown"]

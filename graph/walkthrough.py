@@ -8,7 +8,9 @@
     print(walk.render("plain"))                             # or "markdown", "json", "rich"
 
 `trace` runs forward, backward and one update with a Tracer attached, measures the loss after
-the step, and puts the parameters back as they were, so tracing never changes the user's graph.
+the step, and leaves the graph as it found it (parameters, values, gradients, bound batch), so
+tracing never changes the user's graph. It builds no graph: graph.examples holds the networks
+the command line walks (the lecture example).
 With no inputs it traces symbolically (graph.tracer.symbolic_events): shapes only, batch k.
 `python -m gates.trace` is this module plus argument parsing.
 """
@@ -24,18 +26,11 @@ import numpy as np
 from gates.notation import superscript
 from gates.shapes import Shape
 
+from . import spec
 from .tracer import Tracer, symbolic_events
 
-LECTURE = {
-    "layers": [2, 2, 1], "activation": "sigmoid", "output_activation": "sigmoid",
-    "loss": "half_sse", "bias": False, "lr": 0.7,
-    "x": [0.23, 0.82], "y": [1.0],
-    "W1": [[0.1, 0.5], [0.4, 0.3]], "W2": [[0.2], [0.6]],
-}
-"""The worked example of NETWORK.md (rows convention): a 2-2-1 net, one observation."""
 
-
-@dataclass
+@dataclass(repr=False)
 class Walkthrough:
     """One traced step of a graph: the network, the events of each phase, the loss around it.
 
@@ -59,13 +54,36 @@ class Walkthrough:
         """Every event, in the order they happened: forward, backward, update."""
         return [*self.forward, *self.backward, *self.update]
 
+    @property
+    def loss_change(self) -> float | None:
+        """J after the step minus J before it (negative: the step lowered the loss)."""
+        if self.loss is None or self.loss_after is None:
+            return None
+        return self.loss_after - self.loss
+
     def render(self, format: str = "plain", **options) -> str:
-        """This walkthrough as text: "plain", "markdown", "json" or "rich" (see graph.render)."""
+        """This walkthrough as text: "plain", "markdown", "json" or "rich" (see graph.render);
+        options: explain, values, width."""
         from .render import render
         return render(self, format, **options)
 
+    def __repr__(self) -> str:
+        """A one-line summary (a notebook shows this, not the events): print .render() for them."""
+        from .render import number
+        net = self.network
+        what = f"the {net['layers']} network" if net.get("layers") else "a hand-built graph"
+        batch = net.get("batch")
+        batch = "batch k symbolic" if batch is None or isinstance(batch, str) else f"k = {batch}"
+        counts = (f"{len(self.forward)} forward, {len(self.backward)} backward, "
+                  f"{len(self.update)} update events")
+        loss = "symbolic, no loss" if self.loss is None else f"J = {number(self.loss)}"
+        if self.loss_after is not None:
+            loss += f" → {number(self.loss_after)}"
+        return (f"<Walkthrough of {what}, {net.get('convention', 'rows')}, {batch}: {counts}; "
+                f"{loss}; .render('plain' | 'markdown' | 'json' | 'rich') shows it>")
 
-@dataclass
+
+@dataclass(repr=False)
 class Comparison:
     """The same network traced in the rows and in the columns convention, for side by side."""
 
@@ -73,8 +91,12 @@ class Comparison:
     columns: Walkthrough
 
     def render(self, format: str = "plain", **options) -> str:
+        """Both conventions side by side as text (see Walkthrough.render)."""
         from .render import render
         return render(self, format, **options)
+
+    def __repr__(self) -> str:
+        return f"<Comparison of rows and columns: {self.rows!r} beside {self.columns!r}>"
 
 
 def describe(graph, *, batch, lr) -> dict[str, Any]:
@@ -95,6 +117,8 @@ def describe(graph, *, batch, lr) -> dict[str, Any]:
         "bias": meta.get("bias"),
         "seed": meta.get("seed"),
         "lr": lr,
+        # a Graph.from_spec: its layers as written and one observation's C×H×W
+        **({"spec": meta["spec"], "input_shape": list(meta["input_shape"])} if "spec" in meta else {}),
     }
 
 
@@ -107,27 +131,25 @@ def trace(graph, inputs: Mapping[str, Any] | None = None, *, lr: float = 0.1,
         (no data flows, shapes hold the batch as "k"; `symbols` such as {"k": 4} and `shapes`
         such as {"W1": ("m¹", "m²")} are passed to graph.tracer.symbolic_events).
     values: record every matrix (forward outputs, gradients, updated parameters).
-    The graph's parameters are restored after the step, so tracing twice gives the same trace.
+    The graph is left as it was found (graph.preserved()): its parameters, in place, and its
+    values, gradients and bound batch; so tracing twice gives the same trace.
     """
     if inputs is None:
         return _trace_symbolic(graph, lr=lr, symbols=symbols, shapes=shapes)
-    before = {name: array.copy() for name, array in graph.params.items()}
-    try:
+    with graph.preserved():
+        before = {name: np.array(array, copy=True) for name, array in graph.params.items()} if values else {}
         with Tracer(graph, values=values) as tracer:
             loss = graph.forward(**inputs)
             graph.backward()
             graph.step(lr)
-        loss_after = graph.forward(**inputs)
-    finally:
-        for name, array in before.items():
-            graph.params[name] = array
-    recorded = {name: np.array(graph.values[name], copy=True) for name in graph.inputs}
-    recorded.update(before)
+        with np.errstate(over="ignore", invalid="ignore"):  # an overshoot shows as J = inf, said in words
+            loss_after = graph.forward(**inputs)
+        recorded = {name: np.array(graph.values[name], copy=True) for name in graph.inputs} if values else {}
+        network = describe(graph, batch=graph.symbols.get("k"), lr=lr)
     return Walkthrough(
-        network=describe(graph, batch=graph.symbols.get("k"), lr=lr),
-        forward=tracer.phase("forward"), backward=tracer.phase("backward"),
+        network=network, forward=tracer.phase("forward"), backward=tracer.phase("backward"),
         update=tracer.phase("update"), loss=_scalar(loss), loss_after=_scalar(loss_after),
-        values=recorded if values else {})
+        values={**recorded, **before})
 
 
 def _trace_symbolic(graph, *, lr, symbols, shapes) -> Walkthrough:
@@ -155,6 +177,8 @@ def example_data(graph, batch: int = 4, seed: int | None = 0) -> dict[str, np.nd
     conventions see the same numbers. Shapes (rows): X batch×m¹, y batch×m^L.
     """
     meta = graph.meta
+    if "spec" in meta:  # a Graph.from_spec: images X batch×C×H×W
+        return spec.example_data(graph, batch, seed)
     layers = meta["layers"]
     rng = np.random.default_rng(None if seed is None else [seed, 1])  # not the weights' stream
     X = rng.standard_normal((batch, layers[0]))
@@ -168,25 +192,6 @@ def example_data(graph, batch: int = 4, seed: int | None = 0) -> dict[str, np.nd
     if meta["convention"] == "columns":
         X, y = X.T.copy(), y.T.copy()
     return {"X": X, "y": y}
-
-
-def lecture_example(convention: str = "rows"):
-    """The worked example of NETWORK.md: (graph, inputs, lr), with the lecture's weights loaded.
-
-    In the columns convention every weight and the observation are transposed (x is 2×1).
-    """
-    from .graph import Graph
-    g = Graph.mlp(LECTURE["layers"], activation=LECTURE["activation"],
-                  output_activation=LECTURE["output_activation"], loss=LECTURE["loss"],
-                  bias=LECTURE["bias"], convention=convention, seed=None)
-    rows = convention == "rows"
-    for name in ("W1", "W2"):
-        W = np.array(LECTURE[name])
-        g.params[name] = W if rows else W.T
-    x = np.array([LECTURE["x"]])
-    y = np.array([LECTURE["y"]])
-    inputs = {"X": x, "y": y} if rows else {"X": x.T, "y": y.T}
-    return g, inputs, LECTURE["lr"]
 
 
 def layer_size_symbols(graph) -> tuple[dict[str, Shape], dict[str, int]]:
@@ -210,5 +215,4 @@ def layer_size_symbols(graph) -> tuple[dict[str, Shape], dict[str, int]]:
     return shapes, dict(zip(m, layers))
 
 
-__all__ = ["Walkthrough", "Comparison", "trace", "describe", "example_data", "lecture_example",
-           "layer_size_symbols", "LECTURE"]
+__all__ = ["Walkthrough", "Comparison", "trace", "describe", "example_data", "layer_size_symbols"]

@@ -14,11 +14,10 @@ import sys
 import numpy as np
 
 # lab_common first: it makes gates importable from a checkout without `pip install -e .`
-from lab_common import Asker, goal, parser
+from lab_common import Asker, goal, parser, run, shape_marker
 
 from gates.shapes import format_shape
 from graph import Graph
-from graph.quiz import parse_shape, same_shape
 from graph.render import show
 from graph.tracer import symbolic_events
 from graph.walkthrough import Comparison, example_data, trace
@@ -40,11 +39,7 @@ def questions(ask: Asker, rows: Graph, columns: Graph) -> None:
     c = {(e["phase"], e.get("output") or e.get("grad_of")): e for e in symbolic_events(columns, symbols)}
 
     def mark(expected):
-        def check(given: str) -> str:
-            shape = parse_shape(given)
-            right = shape is not None and same_shape(shape, expected)
-            return "✓ right" if right else f"✗ not quite: you said {given}"
-        return check
+        return shape_marker(expected, symbols)
 
     z2_rows, z2_cols = r[("forward", "z2")], c[("forward", "z2")]
     ask(f"In rows, z² = {z2_rows['formula']} is {format_shape(z2_rows['shape'])}. In columns, "
@@ -102,8 +97,10 @@ def main(argv=None) -> int:
          "rich" if terminal else "plain")
     table, worst = transposes(rows, columns, data_rows, data_columns)
     from rich.console import Console
+
+    from graph.render import terminal_columns
     print("\nIs columns = rowsᵀ, number by number? (gap: the largest |columns − rowsᵀ|)")
-    Console(highlight=False).print(table)
+    Console(highlight=False, width=terminal_columns()).print(table)
     same = worst < 1e-12
     print(f"Every columns matrix is its rows twin transposed (largest gap {worst:.1e}):\n"
           f"{'one network, written two ways' if same else 'they DIFFER'}.")
@@ -111,4 +108,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -18,7 +18,7 @@ import sys
 import numpy as np
 
 # lab_common first: it makes gates importable from a checkout without `pip install -e .`
-from lab_common import Asker, goal, out_dir, parser
+from lab_common import Asker, fail, goal, out_dir, parser, run
 
 from gates.shapes import format_shape
 from graph import Graph, plot
@@ -33,7 +33,7 @@ def xor_data(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def network(layers: list[int], seed: int) -> Graph:
-    """Sigmoid hidden layer (as NETWORK.md), a sigmoid output for a 0–1 prediction, mse loss."""
+    """Sigmoid hidden layer (as docs/NETWORK.md), a sigmoid output for a 0–1 prediction, mse loss."""
     return Graph.mlp(layers, activation="sigmoid", output_activation="sigmoid", loss="mse",
                      seed=seed)
 
@@ -63,24 +63,8 @@ def shapes_question(ask: Asker, g: Graph, X: np.ndarray, y: np.ndarray) -> None:
         f"{format_shape(grads['W1'].shape)}, W¹'s shape: Xᵀ·δ² sums over the {n} observations.")
 
 
-def main(argv=None) -> int:
-    p = parser(__doc__)
-    p.add_argument("--epochs", type=int, default=3000, help="gradient steps (default 3000)")
-    p.add_argument("--lr", type=float, default=2.0, help="learning rate λ (default 2.0)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the weights (default 0)")
-    p.add_argument("--hidden", type=int, default=8, help="the wider net's hidden size (default 8)")
-    p.add_argument("--points", type=int, default=200, help="size of the data set (default 200)")
-    p.add_argument("--text", action="store_true", help="draw in the terminal even with matplotlib")
-    args = p.parse_args(argv)
-    if args.epochs < 1 or args.points < 4 or args.hidden < 1 or not args.lr > 0:
-        p.error("--epochs, --points (≥ 4), --hidden must be positive whole numbers and --lr > 0")
-    goal(__doc__)
-    folder = None if args.text else out_dir(args)
-    X, y = xor_data(args.points, seed=1234)
-    print(f"\nData: X is {format_shape(X.shape)}, y is {format_shape(y.shape)}; "
-          f"{int(y.sum())} of {len(y)} points are 1.")
-    shapes_question(Asker(args), network([2, 3, 1], args.seed), X, y)
-
+def train(args, X: np.ndarray, y: np.ndarray) -> tuple[dict, dict]:
+    """Both networks trained on the whole batch: ({name: loss history}, {name: graph})."""
     histories, trained = {}, {}
     for layers in ([2, 3, 1], [2, args.hidden, 1]):
         g = network(layers, args.seed)
@@ -94,14 +78,14 @@ def main(argv=None) -> int:
               f"dJ/dW¹ is {format_shape(grads['W1'].shape)}, dJ/dW² is "
               f"{format_shape(grads['W2'].shape)}")
         histories[name], trained[name] = history, g
+    return histories, trained
 
+
+def draw(folder, histories: dict, trained: dict, X: np.ndarray, y: np.ndarray) -> None:
+    """The loss curves and the decision surfaces: PNG files in `folder`, or text charts."""
     print()
     where = None if folder is None else folder / "loss.png"
-    try:
-        drawn = plot.show_losses(histories, where, title="XOR-like data: loss per epoch")
-    except ValueError as error:  # a diverged loss (too large a --lr) cannot be drawn
-        print(f"lab_training: {error}", file=sys.stderr)
-        return 2
+    drawn = plot.show_losses(histories, where, title="XOR-like data: loss per epoch")
     if drawn:
         print(f"loss curves: {drawn}")
     for name, g in trained.items():
@@ -112,10 +96,36 @@ def main(argv=None) -> int:
                                   title=f"{name}: accuracy {accuracy(g, X, y):.1%}")
         if drawn:
             print(f"decision surface of {name}: {drawn}")
+
+
+def main(argv=None) -> int:
+    p = parser(__doc__, out=True)
+    p.add_argument("--epochs", type=int, default=3000, help="gradient steps (default 3000)")
+    p.add_argument("--lr", type=float, default=2.0, help="learning rate λ (default 2.0)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the weights (default 0)")
+    p.add_argument("--hidden", type=int, default=8, help="the wider net's hidden size (default 8)")
+    p.add_argument("--points", type=int, default=200, help="size of the data set (default 200)")
+    p.add_argument("--text", action="store_true", help="draw in the terminal even with matplotlib")
+    args = p.parse_args(argv)
+    if not (1 <= args.epochs <= 10**6 and 4 <= args.points <= 10**6 and 1 <= args.hidden <= 10**4
+            and 0 < args.lr < float("inf") and args.seed >= 0):
+        p.error("--epochs (1 to 10⁶), --points (4 to 10⁶), --hidden (1 to 10⁴) and --seed (≥ 0) must "
+                "be whole numbers and --lr a positive number")
+    goal(__doc__)
+    folder = None if args.text else out_dir(args)
+    X, y = xor_data(args.points, seed=1234)
+    print(f"\nData: X is {format_shape(X.shape)}, y is {format_shape(y.shape)}; "
+          f"{int(y.sum())} of {len(y)} points are 1.")
+    try:
+        shapes_question(Asker(args), network([2, 3, 1], args.seed), X, y)
+        histories, trained = train(args, X, y)
+        draw(folder, histories, trained, X, y)
+    except ValueError as error:  # a diverged loss (too large a --lr), a picture not written
+        fail(error)
     print("\nThree hidden neurons are just enough for the XOR pattern: where they end up depends "
           "on\ntheir start (try --seed 1, 2, 3). The wider network has room to spare.")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

@@ -14,12 +14,11 @@ from __future__ import annotations
 import sys
 
 # lab_common first: it makes gates importable from a checkout without `pip install -e .`
-from lab_common import Asker, goal, parser
+from lab_common import Asker, goal, parser, run, shape_marker
 
 from gates.check import check_graph
 from gates.shapes import format_shape
 from graph import Graph
-from graph.quiz import parse_shape, same_shape
 from graph.render import show
 from graph.walkthrough import example_data, trace
 
@@ -114,14 +113,7 @@ def main(argv=None) -> int:
         if found is None:
             return
         question, expected, answer = found
-
-        def mark(given: str) -> str:
-            shape = parse_shape(given)
-            if shape is not None and same_shape(shape, expected):
-                return "✓ right"
-            return f"✗ not quite: you said {given}"
-
-        ask(question, answer, mark if expected is not None else None)
+        ask(question, answer, None if expected is None else shape_marker(expected, {"k": BATCH}))
 
     shown = 0
 
@@ -147,4 +139,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run(main))

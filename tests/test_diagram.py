@@ -161,8 +161,83 @@ def test_an_unknown_suffix_is_refused_with_the_ones_that_work(tmp_path):
 
 
 def test_a_folder_that_does_not_exist_is_a_clear_error(tmp_path):
-    with pytest.raises(ValueError, match="cannot write the diagram to"):
+    with pytest.raises(ValueError, match=r"cannot write .*missing/net\.dot: No such file or directory"):
         write_diagram(Graph.mlp([2, 3, 1]), tmp_path / "missing" / "net.dot", {"k": 4})
+
+
+def test_an_empty_name_is_refused(tmp_path):
+    with pytest.raises(ValueError, match="needs a file name"):
+        write_diagram(Graph.mlp([2, 3, 1]), "", {"k": 4})
+
+
+@pytest.mark.skipif(not HAVE_DOT, reason="Graphviz's dot is not installed (apt-get install graphviz)")
+def test_the_svg_viewbox_covers_the_whole_drawing(tmp_path):
+    """Graphviz given a PNG's dpi scales an SVG's width and height but not its viewBox, and a
+    browser then shows the top-left quarter. Width and height (in points) must equal the
+    viewBox's size, and every text must lie inside it."""
+    import xml.etree.ElementTree as ElementTree
+    path = tmp_path / "net.svg"
+    write_diagram(Graph.mlp([2, 3, 1]), path, {"k": 4})
+    root = ElementTree.parse(path).getroot()
+    x0, y0, w, h = map(float, root.get("viewBox").split())
+    assert (x0, y0) == (0.0, 0.0)
+    assert float(root.get("width").removesuffix("pt")) == pytest.approx(w)
+    assert float(root.get("height").removesuffix("pt")) == pytest.approx(h)
+    graph = root.find("{http://www.w3.org/2000/svg}g")
+    dx, dy = map(float, re.search(r"translate\(([-\d.]+) ([-\d.]+)\)", graph.get("transform")).groups())
+    texts = root.iter("{http://www.w3.org/2000/svg}text")
+    points = [(float(t.get("x")) + dx, float(t.get("y")) + dy) for t in texts]
+    assert len(points) > 20 and all(0 <= x <= w and 0 <= y <= h for x, y in points)
+
+
+def test_without_graphviz_an_existing_dot_file_is_left_alone(tmp_path, monkeypatch):
+    monkeypatch.setattr(diagram.shutil, "which", lambda name: None)
+    (tmp_path / "net.dot").write_text("my own\n")
+    with pytest.raises(GraphvizMissing, match="net.dot exists already and was left as it is"):
+        write_diagram(Graph.mlp([2, 3, 1]), tmp_path / "net.svg", {"k": 4})
+    assert (tmp_path / "net.dot").read_text() == "my own\n" and not (tmp_path / "net.svg").exists()
+
+
+def awkward_graph():
+    """A hand-built graph whose names hold what DOT and Mermaid would read as syntax."""
+    import numpy as np
+
+    from gates import MSELoss, MulGate
+    g = Graph()
+    name = 'x"<in>\n#put'
+    g.input(name, ("k", 2), label=name)
+    g.input("y", ("k", 1))
+    g.param('W"1', np.ones((2, 1)), label="W<1>")
+    g.add(MulGate(), [name, 'W"1'], "z")
+    g.add(MSELoss(), ["z", "y"], "J")
+    return g
+
+
+def test_quotes_angle_brackets_and_newlines_are_escaped_in_dot(tmp_path):
+    text = to_dot(awkward_graph(), {"k": 3})
+    lines = text.splitlines()
+    assert lines[0] == "digraph gates {" and lines[-1] == "}"
+    for line in lines[1:-1]:  # one statement per line, every one closed
+        assert line.rstrip().endswith(";"), line
+    assert '"x\\"<in>\\n#put" [label=<x&quot;&lt;in&gt;<br/>#put>' in text
+    assert '"W\\"1" [label=<W&lt;1&gt;>' in text
+    if HAVE_DOT:  # and Graphviz reads it, with the names as given
+        svg = tmp_path / "awkward.svg"
+        write_diagram(awkward_graph(), svg, {"k": 3})
+        titles = [html.unescape(t) for t in re.findall(r"<title>([^<]*)</title>", svg.read_text())]
+        # the quote is a quote again; the newline stays the two characters \n in a DOT id
+        assert 'x"<in>\\n#put' in titles and 'W"1' in titles
+
+
+def test_quotes_angle_brackets_and_newlines_are_escaped_in_mermaid():
+    text = to_mermaid(awkward_graph(), {"k": 3})
+    body = [line for line in text.splitlines() if not line.startswith("%%")]
+    labels = re.findall(r'\("(.*?)"\)|\["(.*?)"\]|\|"(.*?)"\|', "\n".join(body))
+    flat = [next(part for part in found if part) for found in labels]
+    assert "x#quot;#lt;in#gt;<br/>#35;put" in flat and "W#lt;1#gt;" in flat
+    for label in flat:  # what remains of < and > is the markup this module writes itself
+        assert '"' not in label
+        assert not re.sub(r"</?(b|br/|span[^>]*)>", "", label).count("<")
 
 
 def trace(*options: str) -> subprocess.CompletedProcess:

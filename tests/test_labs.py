@@ -58,8 +58,8 @@ def test_every_lab_states_its_goal_at_the_top(name):
 
 # --- the walkthrough ---------------------------------------------------------------------------
 
-def test_the_walkthrough_lab_runs_unattended_and_reveals_every_answer(tmp_path):
-    done = lab("lab_walkthrough", "--yes", "--out", str(tmp_path))
+def test_the_walkthrough_lab_runs_unattended_and_reveals_every_answer():
+    done = lab("lab_walkthrough", "--yes")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert out.startswith("Lab 1, the walkthrough. Goal:")
@@ -88,6 +88,30 @@ def test_the_walkthrough_lab_marks_answers_piped_in():
     marks = re.findall(r"[✓✗] [^\n]*", done.stdout)
     assert marks == ["✓ right", "✗ not quite: you said 4 x 3", "✗ not quite: you said 1x4"]
     assert done.stdout.count("Answer:") == 8  # the rest revealed once the answers run out
+
+
+def test_an_answer_with_its_reason_is_right_and_an_empty_one_asks_again():
+    # z² is 4×3 (said with a reason), then an empty line (asked again), a²W² is 4×1 in the
+    # tuple form with a reason, δ³ is 4×1 with k standing for the batch of 4.
+    answers = "4x3, b¹ is copied to each row\n\n(4, 1) since the inner 3s meet\nk×1\n"
+    done = lab("lab_walkthrough", stdin=answers)
+    assert done.returncode == 0, done.stderr
+    marks = re.findall(r"[✓✗] [^\n]*", done.stdout)
+    assert marks == ["✓ right", "✓ right", "✓ right"]
+    assert done.stdout.count("(an empty answer: type your answer, then Enter)") == 1
+    wrong = lab("lab_walkthrough", stdin="1x3, the bias is a row\n")
+    assert re.findall(r"[✓✗] [^\n]*", wrong.stdout) == ["✗ not quite: you said 1x3, the bias is a row"]
+
+
+@pytest.mark.parametrize("name, offered", [("lab_walkthrough", False), ("lab_conventions", False),
+                                           ("lab_build_a_gate", False), ("lab_training", True)])
+def test_out_is_offered_only_by_the_lab_that_writes_files(name, offered):
+    help_text = lab(name, "--help").stdout
+    assert ("--out DIR" in help_text) is offered
+    if not offered:
+        done = lab(name, "--yes", "--out", "somewhere")
+        assert done.returncode == 2 and done.stderr.count("\n") == 1 and "--out" in done.stderr
+        assert not (ROOT / "somewhere").exists()
 
 
 def test_the_environment_variable_makes_a_lab_unattended():

@@ -171,6 +171,65 @@ def test_what_is_not_a_shape_is_refused(text):
     assert parse_shape(text) is None
 
 
+# --- any answer is survived ---------------------------------------------------------------------
+
+def test_an_empty_line_asks_the_same_question_again_instead_of_revealing():
+    pairs = expected([2, 3, 1], 4)
+    text_in = "\n\n" + answers(pairs[:1]) + "\n" + answers(pairs[1:])
+    result, text = quiz(Graph.mlp([2, 3, 1]), {"k": 4}, text_in)
+    assert (result.score, result.total) == (21, 21) and result.answers[0] == "4x2"
+    assert text.count("shape of X?") == 3 and text.count("shape of W¹?") == 2
+    assert text.count("(an empty answer") == 3 and "✗" not in text
+
+
+@pytest.mark.parametrize("answer, shown", [
+    ("9" * 5000, "'9999999999999999999999999999999999999999' [and 4,960 more characters]"),
+    ("4" * 10_000_000, "'4444444444444444444444444444444444444444' [and 9,999,960 more characters]"),
+    ("4x" * 3000 + "3", "'4x4x4x4x4x4x4x4x4x4x4x4x4x4x4x4x4x4x4x4x' [and 5,961 more characters]"),
+    ("\x00\x1b[31m", "'\\x00\\x1b[31m'"),
+])
+def test_absurd_answers_are_marked_wrong_and_the_quiz_goes_on(answer, shown):
+    pairs = expected([2, 3, 1], 4)
+    result, text = quiz(Graph.mlp([2, 3, 1]), {"k": 4}, answer + "\n" + answers(pairs[1:]))
+    assert (result.score, result.total) == (20, 21) and result.right[0] is False
+    assert f"could not read {shown} as a shape" in " ".join(text.split())
+    assert len(text) < 20_000  # the answer is quoted back by its start, not whole
+
+
+def test_a_size_of_more_than_18_digits_is_not_read_as_a_shape():
+    assert parse_shape("1" * 18 + "x3") == (int("1" * 18), 3)
+    assert parse_shape("1" * 19 + "x3") is None
+
+
+def test_k_stands_for_the_batch_where_the_hint_offers_it():
+    """With k = 4 the quiz's hints write k×3; an answer in that form is right."""
+    pairs = expected([2, 3, 1], 4)
+    symbolic = [(t, tuple("k" if d == 4 else d for d in s)) for t, s in pairs]
+    result, text = quiz(Graph.mlp([2, 3, 1]), {"k": 4}, answers(symbolic, "times"))
+    assert (result.score, result.total) == (21, 21), text
+    wrong = [(t, tuple("k" if d == 3 else d for d in s)) for t, s in pairs]  # k is 4, not 3
+    assert quiz(Graph.mlp([2, 3, 1]), {"k": 4}, answers(wrong))[0].score < 21
+
+
+def test_layer_sizes_as_m_symbols_count_as_their_values():
+    g = Graph.mlp([2, 3, 1])
+    result, _ = quiz(g, {"k": 4}, "k×m¹\nm1 x m2\n")
+    assert result.right[:2] == [True, True]  # X is 4×2 = k×m¹, W¹ is 2×3 = m¹×m²
+
+
+def test_an_answer_with_a_reason_is_read_by_its_shape():
+    result, text = quiz(Graph.mlp([2, 3, 1]), {"k": 4}, "4x2, one row per observation\n2x3\n")
+    assert result.right[:2] == [True, True] and "✓ right: X is 4×2" in text
+
+
+def test_the_end_of_the_input_closes_with_the_score_so_far():
+    pairs = expected([2, 3, 1], 4)
+    wrong_third = answers(pairs[:2]) + "1x1\n" + answers(pairs[3:6])  # then the input ends
+    result, text = quiz(Graph.mlp([2, 3, 1]), {"k": 4}, wrong_third)
+    assert result.score == 5 and text.rstrip().endswith("Score: 5/21")
+    assert "15 questions left unanswered" in text
+
+
 def run_trace(*options: str, answers_text: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "gates.trace", "--quiz", *options],
@@ -213,3 +272,11 @@ def test_the_command_line_seed_gives_each_student_a_network_of_their_own():
         assert done.stdout.rstrip().endswith(f"Score: {len(pairs)}/{len(pairs)}"), done.stdout[-500:]
         headers[seed] = (layers, k)
     assert headers["3"] != headers["4"]
+
+
+def test_the_command_line_quiz_survives_a_10_mb_line_and_a_5000_digit_number():
+    done = run_trace(answers_text="4" * 10_000_000 + "\n" + "9" * 5000 + "\n\n1x3\n")
+    assert done.returncode == 0 and done.stderr == "" and "Traceback" not in done.stdout
+    assert "[and 9,999,960 more characters]" in done.stdout and "[and 4,960 more characters]" in done.stdout
+    assert "(an empty answer" in done.stdout and "✓ right: b¹ is 1×3" not in done.stdout  # 3rd: XW¹
+    assert done.stdout.rstrip().endswith("Score: 0/21") and len(done.stdout) < 20_000

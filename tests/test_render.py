@@ -68,7 +68,8 @@ def test_trace_of_a_hand_built_graph_gives_the_numbers_worked_out_above():
 def test_trace_leaves_the_graphs_parameters_as_they_were():
     g = hand_built()
     trace(g, DATA, lr=0.1)
-    assert np.array_equal(g.params["W1"], np.ones((2, 1))) and np.array_equal(g.params["b1"], np.zeros((1, 1)))
+    assert np.array_equal(g.params["W1"], np.ones((2, 1)))
+    assert np.array_equal(g.params["b1"], np.zeros((1, 1)))
     again = trace(g, DATA, lr=0.1)
     assert again.loss == pytest.approx(4.0)
 
@@ -170,3 +171,72 @@ def test_json_text_is_the_json_form_one_event_per_line():
     event_lines = [line for line in text.splitlines() if line.lstrip().startswith('{"gate"')]
     assert len(event_lines) == len(walk.forward) + len(walk.backward)
     assert json.loads(text)["values"]["X"] == DATA["X"].tolist()
+
+
+# --- render_document: any Document, any format -------------------------------------------------------
+
+def test_render_document_gives_each_format_of_a_document_of_ones_own():
+    from graph.render import render_document
+    doc = Document("Shapes of my code", [("batch", "k = 4")],
+                   [Section("Operations", ["#", "op", "shape arithmetic"],
+                            [Row(["1", "matmul", "(4×2)·(2×3) → 4×3"]),
+                             Row(["2", "add", "(4×3)+(1×3) → 4×3"])])])
+    plain = render_document(doc, "plain")
+    assert plain.splitlines()[:2] == ["Shapes of my code", "  batch  k = 4"]
+    assert "  1  matmul  (4×2)·(2×3) → 4×3" in plain.splitlines()
+    assert "| 2 | add | `(4×3)+(1×3) → 4×3` |" in render_document(doc, "markdown")
+    rich = render_document(doc, "rich", width=60)
+    assert "(4×2)·(2×3) → 4×3" in rich and "\x1b" not in rich
+    assert max(width(line.rstrip()) for line in rich.splitlines()) <= 60
+    with pytest.raises(ValueError, match="unknown format 'json'"):
+        render_document(doc, "json")
+    with pytest.raises(ValueError, match="width"):
+        render_document(doc, "rich", width=0)
+
+
+def test_the_renderers_do_not_import_the_walkthrough():
+    """Rooms: walkthrough imports render, never the other way (no cycle)."""
+    import subprocess
+    import sys
+    probe = ("import sys, graph.render, graph.render_rich; "
+             "print('graph.walkthrough' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+# --- in a notebook ---------------------------------------------------------------------------------
+
+def test_in_jupyter_render_rich_returns_the_text_and_prints_nothing(monkeypatch, capsys):
+    import rich.console
+    monkeypatch.setattr(rich.console, "_is_jupyter", lambda: True)  # as inside a notebook
+    walk = trace(hand_built(), DATA, lr=0.1)
+    text = walk.render("rich", width=80)
+    assert "(3×2)·(2×1) → 3×1" in text and "J = 4" in text
+    assert capsys.readouterr().out == ""
+
+
+def test_a_walkthrough_shows_as_a_one_line_summary():
+    walk = trace(hand_built(), DATA, lr=0.1)
+    text = repr(walk)
+    assert "\n" not in text and len(text) < 200
+    assert text.startswith("<Walkthrough of a hand-built graph, rows, k = 3: 3 forward, 4 backward, "
+                           "2 update events; J = 4 → 0.64")
+    assert "symbolic" in repr(trace(hand_built())) and "Comparison" in repr(
+        __import__("graph.walkthrough", fromlist=["Comparison"]).Comparison(walk, walk))
+
+
+# --- trace leaves the graph as it found it -------------------------------------------------------
+
+def test_trace_leaves_values_gradients_batch_and_parameter_arrays_as_it_found_them():
+    g = hand_built()
+    W1 = g.params["W1"]  # the user's handle on the live parameter
+    X5 = np.arange(10.0).reshape(5, 2)
+    J = g.forward(X=X5, y=np.ones((5, 1)))
+    grads = {name: np.copy(v) for name, v in g.backward().items()}
+    values = {name: np.copy(v) for name, v in g.values.items()}
+    trace(g, DATA, lr=0.1, values=True)                     # a batch of 3, and a step
+    assert g.params["W1"] is W1 and np.array_equal(W1, np.ones((2, 1)))
+    assert g.symbols == {"k": 5}
+    assert set(g.values) == set(values) and all(np.array_equal(g.values[n], v) for n, v in values.items())
+    assert set(g.grads) == set(grads) and all(np.array_equal(g.grads[n], v) for n, v in grads.items())
+    assert g.forward(X=X5, y=np.ones((5, 1))) == J

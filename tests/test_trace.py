@@ -408,8 +408,8 @@ def test_a_library_error_becomes_one_line_and_exit_2(error):
 
 @pytest.mark.parametrize("fmt", ["plain", "json"])
 def test_plain_and_json_do_not_import_rich(fmt):
-    probe = ("import sys; from gates.trace import main; main(['--format', %r]); "
-             "sys.stderr.write('rich imported' if 'rich' in sys.modules else 'no rich')" % fmt)
+    probe = (f"import sys; from gates.trace import main; main(['--format', {fmt!r}]); "
+             "sys.stderr.write('rich imported' if 'rich' in sys.modules else 'no rich')")
     result = command("-c", probe)
     assert result.returncode == 0 and result.stderr == "no rich"
 
