@@ -79,12 +79,30 @@ def symbols(args: argparse.Namespace) -> dict[str, int]:
 
 
 def run_quiz(args: argparse.Namespace) -> int:
-    """--quiz: ask the shapes of this network, gate by gate, and score the answers."""
-    from graph.quiz import run_quiz as quiz
+    """--quiz: ask the shapes of this network, gate by gate, and score the answers; with
+    --answer-key print the answers instead; with --results FILE record every answer there."""
+    from graph import quiz, quiz_record
+    graph = shapes_only(args, args.convention)
+    if args.answer_key:
+        header = f"Answer key: {quiz_network(args)}"
+        sys.stdout.write(quiz_record.answer_key(quiz.questions(graph, symbols(args)), header))
+        return 0
     answers = cli.standard_input(PROG, "the quiz's answers")
-    quiz(shapes_only(args, args.convention), symbols(args), input=answers, output=sys.stdout,
-         convention=args.convention)
+    result = quiz.run_quiz(graph, symbols(args), input=answers, output=sys.stdout,
+                           convention=args.convention)
+    if args.results:
+        from graph.files import write_text
+        network = {"layers": args.layers, "batch": args.batch, "convention": args.convention,
+                   "seed": args.seed, "symbolic": bool(args.symbolic)}
+        write_text(args.results, quiz_record.results_document(result, network))
+        cli.say(f"{PROG}: results written to {args.results}")
     return 0
+
+
+def quiz_network(args: argparse.Namespace) -> str:
+    """e.g. layers [2, 3, 1], batch 4, rows convention, seed 0."""
+    batch = "batch k" if args.symbolic else f"batch {args.batch}"
+    return f"layers {args.layers}, {batch}, {args.convention} convention, seed {args.seed}"
 
 
 def write_diagram(args: argparse.Namespace) -> Callable[[], None]:

@@ -31,6 +31,8 @@ examples:
   python -m gates.trace --format json | jq '.backward[] | [.label, .shape]'
   python -m gates.trace --loss cross_entropy --layers 2,4,3
   python -m gates.trace --quiz < answers.txt             the shapes asked, one answer per line
+  python -m gates.trace --quiz --seed 7 --answer-key     student 7's variant, with its answers
+  python -m gates.trace --quiz --seed 7 --results 7.json < answers.txt   a class's records
   python -m gates.trace --diagram net.svg                the graph drawn (.dot, .mmd, .svg, .png)
 
 The notation (names, superscripts, shapes) is that of docs/NETWORK.md in the repository.
@@ -122,6 +124,10 @@ def build_parser() -> cli.Parser:
     teach = parser.add_argument_group("teaching material")
     teach.add_argument("--quiz", action="store_true",
                        help="ask the shapes of this network, one answer per line from standard input")
+    teach.add_argument("--answer-key", action="store_true",
+                       help="with --quiz: print the answers of this variant (e.g. --seed N) instead")
+    teach.add_argument("--results", metavar="FILE.json",
+                       help="with --quiz: record every answer, right or wrong, and the score in FILE")
     teach.add_argument("--diagram", metavar="FILE", type=diagram_path,
                        help="also draw the network to FILE (.dot, .mmd, .svg or .png)")
     return parser
@@ -151,6 +157,15 @@ def _refuse_quiz_clash(parser: cli.Parser, args: argparse.Namespace) -> None:
     if args.quiz and printing:
         parser.error(f"--quiz asks the shapes instead of printing the walkthrough; drop "
                      f"{', '.join(printing)}")
+    for flag, on in (("--answer-key", args.answer_key), ("--results", args.results)):
+        if on and not args.quiz:
+            parser.error(f"{flag} goes with --quiz, e.g. python -m gates.trace --quiz --seed 7 {flag}"
+                         + (" out.json" if flag == "--results" else ""))
+    if args.answer_key and args.results:
+        parser.error("--answer-key prints the answers and asks nothing, so there are no results "
+                     "to record; choose one")
+    if args.results is not None and not args.results.strip():
+        parser.error("--results needs a file name, e.g. --results student7.json")
 
 
 def _refuse_values_clash(parser: cli.Parser, args: argparse.Namespace) -> None:
