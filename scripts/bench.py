@@ -52,6 +52,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 from numpy_mlp import NumpyMLP  # noqa: E402
 
 from graph import Graph, Tracer  # noqa: E402  (after the path set-up, as a script)
+from graph.files import write_text  # noqa: E402
 
 LR = 0.01
 DATA_SEED = 1
@@ -323,8 +324,8 @@ def case_report(case: Case, ready: list[Engine], number: int, settle: float, fir
                         "times_s": e.times} for e in ready}
     median = {name: figures["median_s"] for name, figures in engines.items()}
     ratios = {}
-    for top, bottom in (("gates", "numpy"), ("gates lesson", "numpy"), ("torch", "gates"), ("micrograd", "gates"),
-                        ("gates", "torch"), ("gates", "floor"), ("numpy", "floor"),
+    for top, bottom in (("gates", "numpy"), ("gates lesson", "numpy"), ("torch", "gates"),
+                        ("micrograd", "gates"), ("gates", "torch"), ("gates", "floor"), ("numpy", "floor"),
                         ("torch", "floor"), ("gates+trace", "gates")):
         if top in median and bottom in median:
             ratios[f"{top}/{bottom}"] = median[top] / median[bottom]
@@ -625,7 +626,7 @@ def main(argv: list[str] | None = None) -> dict:
     document["startup"] = run_startup(args.startup_repeat) if args.startup_repeat else None
     document["targets"] = targets({c["name"]: c for c in document["cases"]}, document["startup"])
     if args.json:
-        Path(args.json).write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        write_text(args.json, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     if args.markdown:
         print(markdown(document))
     else:
