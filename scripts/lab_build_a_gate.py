@@ -6,9 +6,11 @@ Complete the TODOs in scripts/lab_gate_skeleton.py (or a copy: --file yours.py),
 
     python scripts/lab_build_a_gate.py               # check the skeleton (fails until you finish)
     python scripts/lab_build_a_gate.py --solution    # check the worked solution
-    python -m gates.check scripts/lab_gate_skeleton.py:MatMulGate --shapes 4x2,2x3   # one gate
+    python -m gates.check scripts/lab_gate_skeleton.py:MatMulGate   # one gate, the same verdict
 
-Exit status: 0 when both gates pass, 1 when one fails, 2 when the file cannot be loaded.
+The lab grades with the checker itself, on the same shapes and draws of inputs, so both give the
+same verdict and the same diagnosis. Exit status: 0 when both gates pass, 1 when one fails, 2
+when the file cannot be loaded or a gate's code raises (or exits).
 """
 
 from __future__ import annotations
@@ -19,17 +21,17 @@ from pathlib import Path
 import numpy as np
 
 # lab_common first: it makes gates importable from a checkout without `pip install -e .`
-from lab_common import Asker, goal, parser
+from lab_common import Asker, goal, parser, prog_name, run
 
-from gates import AddGate, MSELoss, MulGate
+from gates import AddGate, MSELoss, MulGate, cli
 from gates.check import UsageError, check_gate_shapes, check_graph, render_reports, resolve_target
+from gates.gradcheck_report import GateReport
 from gates.shapes import format_shape
 from graph import Graph
 
 HERE = Path(__file__).resolve().parent
 SKELETON, SOLUTION = HERE / "lab_gate_skeleton.py", HERE / "lab_gate_solution.py"
-# The gates to write and the shapes they are checked at: the [2, 3, 1] network's, batch 4.
-GATES = {"TanhGate": [((4, 3),)], "MatMulGate": [((4, 2), (2, 3))]}
+GATES = ("TanhGate", "MatMulGate")  # the gates to write, checked as `python -m gates.check` does
 
 
 def questions(ask: Asker) -> None:
@@ -46,14 +48,23 @@ def questions(ask: Asker) -> None:
         "(numpy's *, not @).")
 
 
-def check(path: Path):
-    """The checker's report on each gate of the file, and the gate classes found."""
+def check(path: Path) -> tuple[list[GateReport], dict]:
+    """The checker's report on each gate of the file (the default shape sets of `python -m
+    gates.check path:Gate`), and the gate classes found. UsageError if the file cannot be loaded."""
     reports, found = [], {}
-    for name, shape_sets in GATES.items():
+    for name in GATES:
         (subject, factory), = resolve_target(f"{path}:{name}")
         found[name] = factory
-        reports.append(check_gate_shapes(factory, shape_sets, subject=subject))
+        try:
+            reports.append(check_gate_shapes(factory, subject=subject))
+        except TypeError as error:  # the class cannot be built with no arguments
+            raise UsageError(str(error)) from None
     return reports, found
+
+
+def crashes(reports: list[GateReport]) -> list[str]:
+    """One line per gate whose code raised, as the command line says it."""
+    return [f"{r.subject} ({c.shape_text}): {c.error}" for r in reports for c in r.checks if c.crashed]
 
 
 def in_a_network(gates: dict) -> None:
@@ -73,9 +84,10 @@ def in_a_network(gates: dict) -> None:
     g.add(AddGate(), ["a2W2", "b2"], "z3")
     g.add(MSELoss(), ["z3", "y"], "J")
     inputs = {"X": rng.standard_normal((4, 2)), "y": rng.standard_normal((4, 1))}
-    result = check_graph(g, inputs)
-    print(g.summary())
+    result = check_graph(g, inputs)  # leaves g as it was: no forward yet
+    g.forward(**inputs)
     grads = g.backward()
+    print(g.summary())
     print("\nYour gates inside the [2, 3, 1] network, batch 4:")
     for name in ("z2", "W1", "W2"):
         print(f"  {g.nodes[name].grad_label}: {format_shape(grads[name].shape)}")
@@ -95,10 +107,14 @@ def main(argv=None) -> int:
     try:
         reports, gates = check(path)
     except UsageError as error:
-        print(f"cannot check {path}: {error}", file=sys.stderr)
+        cli.say(f"cannot check {path}: {' '.join(str(error).split())}")
         return 2
-    from rich.console import Console
-    render_reports(reports, Console(highlight=False))
+    print()
+    render_reports([r for r in reports if not all(c.crashed for c in r.checks)])
+    for line in crashes(reports):
+        cli.say(f"{prog_name()}: error: {' '.join(line.split())}")
+    if crashes(reports):
+        return 2
     if not all(report.ok for report in reports):
         print(f"\nNot yet: complete the TODOs in {path}, then run this lab again.")
         return 1
@@ -108,4 +124,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = run(main)
+    sys.exit(code if code in (0, 1, 2) else 2)

@@ -3,8 +3,8 @@
 Each gradient is top_diff × local_diff and has exactly its input's shape. Fill in the two TODOs,
 then run (from the repository's root):
 
-    python -m gates.check scripts/lab_gate_skeleton.py:TanhGate --shapes 4x3
-    python -m gates.check scripts/lab_gate_skeleton.py:MatMulGate --shapes 4x2,2x3
+    python -m gates.check scripts/lab_gate_skeleton.py:TanhGate
+    python -m gates.check scripts/lab_gate_skeleton.py:MatMulGate
     python scripts/lab_build_a_gate.py        # both checks, then your gates inside a network
 
 As handed out, the checker fails both gates: that is the point. A worked solution is in

@@ -1,7 +1,7 @@
 """Lab 2, the worked solution of scripts/lab_gate_skeleton.py. Try the skeleton first.
 
-    python -m gates.check scripts/lab_gate_solution.py:TanhGate --shapes 4x3
-    python -m gates.check scripts/lab_gate_solution.py:MatMulGate --shapes 4x2,2x3
+    python -m gates.check scripts/lab_gate_solution.py:TanhGate
+    python -m gates.check scripts/lab_gate_solution.py:MatMulGate
     python scripts/lab_build_a_gate.py --solution
 """
 
