@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-FRONT_DOOR = {"gates", "gates.trace", "gates.check", "gates.front"}
+FRONT_DOOR = {"gates", "gates.trace", "gates.check", "gates.front", "gates.grade"}
 ROOMS = {  # room number: what it holds (modules not named here are matched by prefix below)
     1: "the local rules: gates, shape arithmetic, notation, refusals, the gradient-check oracle",
     2: "the engine: nodes, forward, backward, step; builders of graphs",
