@@ -30,7 +30,12 @@ from .tables import check_lr, first_not_finite
 
 class History(list):
     """The training loss of each epoch (a list, as fit always returned), with the other measures
-    of each epoch beside it: accuracy (classifiers), val_loss and val_accuracy (with validation)."""
+    of each epoch beside it: accuracy (classifiers), val_loss and val_accuracy (with validation).
+
+    The training figures are averages over the epoch's batches, each measured before its update
+    (as Keras reports them); the validation figures are measured after the epoch, so early on
+    they can be better than the training ones.
+    """
 
     def __init__(self) -> None:
         super().__init__()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -76,7 +77,9 @@ def out_dir(args: argparse.Namespace) -> Path:
     return path
 
 
-def _wrapped(text: str, first: str, rest: str, width: int = 100) -> str:
+def _wrapped(text: str, first: str, rest: str, width: int | None = None) -> str:
+    """The text folded to the terminal's width (at most 100 columns, at least 40)."""
+    width = width or max(40, min(100, shutil.get_terminal_size((100, 24)).columns))
     return textwrap.fill(text, width, initial_indent=first, subsequent_indent=rest,
                          break_long_words=False)
 

@@ -50,7 +50,7 @@ def table_row(text: str, first: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", ["lab_walkthrough", "lab_build_a_gate", "lab_training",
-                                  "lab_conventions"])
+                                  "lab_conventions", "lab_digits"])
 def test_every_lab_states_its_goal_at_the_top(name):
     first = (SCRIPTS / f"{name}.py").read_text(encoding="utf-8").split('"""')[1]
     assert "Goal:" in first.split("\n\n")[0]
