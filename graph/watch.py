@@ -159,9 +159,9 @@ class Recording(Operations):
             found["event"] = event if event is not None else len(self.records) - 1 if self.records else None
             self.problems.append(found)
         if not raising:
-            return as_error(found, self.events)
+            return as_error(found, self.events, self.problems)
         if self.strict and found["severity"] == "error":
-            raise as_error(found, self.events)
+            raise as_error(found, self.events, self.problems)
         return None
 
     def _check_returned(self, result, depth: int = 2) -> None:

@@ -45,10 +45,14 @@ def problem(kind: str, severity: str, site, names, shapes, message: str, fix: st
             "file": site.file if site else None, "function": site.function if site else None}
 
 
-def as_error(found: dict, events: list) -> ShapeError:
-    """The ShapeError of a problem: the line, what is wrong, the fix; the events so far."""
+def as_error(found: dict, events: list, earlier: list | None = None) -> ShapeError:
+    """The ShapeError of a problem: the line, what is wrong, the fix; the events so far. An
+    earlier error is named too: a refused product is often where a silent broadcast surfaces."""
     where = f"line {found['line']}" if found["line"] else "watched code"
-    return ShapeError(f"{where}: {found['message']}", operands=zip(found["names"], found["shapes"]),
+    cause = next((p for p in earlier or () if p is not found and p["severity"] == "error"), None)
+    since = (f" This follows an earlier problem, at line {cause['line']}: {cause['message']}"
+             if cause else "")
+    return ShapeError(f"{where}: {found['message']}{since}", operands=zip(found["names"], found["shapes"]),
                       rule=found.get("rule"), fix=found["fix"], events=events)
 
 
