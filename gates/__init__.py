@@ -10,12 +10,16 @@ This package imports numpy only, so `import gates` and a training loop stay ligh
 from .activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from .arithmetic import AddGate, HadamardGate, MulGate
 from .base import Gate
+from .conv import ConvGate
+from .front import watch, watching
 from .losses import CrossEntropyLoss, HalfSSELoss, MSELoss
+from .pool import AvgPoolGate, FlattenGate, MaxPoolGate
 from .shapes import ShapeError
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Gate", "AddGate", "MulGate", "HadamardGate", "Sigmoid", "Tanh", "ReLU", "Identity",
-    "Softmax", "MSELoss", "HalfSSELoss", "CrossEntropyLoss", "ShapeError",
+    "Softmax", "MSELoss", "HalfSSELoss", "CrossEntropyLoss", "ShapeError", "watch", "watching",
+    "ConvGate", "MaxPoolGate", "AvgPoolGate", "FlattenGate",
 ]

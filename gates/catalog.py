@@ -9,12 +9,15 @@ from __future__ import annotations
 from .activations import Identity, ReLU, Sigmoid, Softmax, Tanh
 from .arithmetic import AddGate, HadamardGate, MulGate
 from .base import Gate
+from .conv import ConvGate
 from .losses import CrossEntropyLoss, HalfSSELoss, MSELoss
+from .pool import AvgPoolGate, FlattenGate, MaxPoolGate
 
 BUILTIN_GATES: tuple[type[Gate], ...] = (
     AddGate, MulGate, HadamardGate,
     Sigmoid, Tanh, ReLU, Identity, Softmax,
     MSELoss, HalfSSELoss, CrossEntropyLoss,
+    ConvGate, MaxPoolGate, AvgPoolGate, FlattenGate,
 )
 
 

@@ -20,6 +20,7 @@ from gates.shapes import ShapeError
 from .builders import build_mlp
 from .engine import INPUT, PARAM, VALUE, Node, Params
 from .failure import events_until
+from .spec import build_spec
 from .summary import ModelSummary, summary
 from .training import Trainer
 
@@ -46,6 +47,15 @@ class Graph(Trainer):
         """
         return build_mlp(cls, layers, activation=activation, output_activation=output_activation,
                          loss=loss, bias=bias, convention=convention, seed=seed, allocate=allocate)
+
+    @classmethod
+    def from_spec(cls, spec: str, input_shape: Sequence[int], loss: str = "cross_entropy",
+                  seed: int | None = 0, *, allocate: bool = True) -> Graph:
+        """A convolutional network from a layer spec, named as Graph.mlp names its nodes, e.g.
+        Graph.from_spec("conv 6 5x5, relu, maxpool 2, flatten, 10", input_shape=(1, 28, 28)),
+        or the preset Graph.from_spec("lenet", (1, 32, 32)). See graph.spec for the items.
+        """
+        return build_spec(cls, spec, input_shape, loss=loss, seed=seed, allocate=allocate)
 
     def forward(self, **inputs) -> float:
         try:

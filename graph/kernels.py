@@ -20,6 +20,7 @@ import numpy as np
 
 from gates.activations import Identity, ReLU, Sigmoid, Tanh
 from gates.arithmetic import AddGate, MulGate
+from gates.conv import ConvGate
 from gates.losses import MSELoss
 from gates.shapes import broadcast_axes
 
@@ -132,8 +133,24 @@ def _mse(node: Node, shapes, wanted):
     return forward, backward
 
 
+def _conv(node: Node, shapes, wanted):
+    """convGate's own forward and products; dJ/dX only when wanted (never for the input X)."""
+    gate, (x, k) = node.gate, node.inputs
+
+    def forward(values):
+        return gate.forward(values[x], values[k])
+
+    def backward(top, values):
+        delta = gate.as_matrix(top)
+        grads = {1: gate.grad_kernels(delta)} if 1 in wanted else {}
+        if 0 in wanted:
+            grads[0] = gate.grad_input(delta)
+        return grads
+    return forward, backward
+
+
 KERNELS: dict[type, Callable] = {MulGate: _mul, AddGate: _add, Sigmoid: _sigmoid, Tanh: _tanh,
-                                 ReLU: _relu, Identity: _identity, MSELoss: _mse}
+                                 ReLU: _relu, Identity: _identity, MSELoss: _mse, ConvGate: _conv}
 
 
 def _textbook(engine: Engine, node: Node, shapes, wanted):

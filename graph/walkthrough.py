@@ -26,7 +26,7 @@ import numpy as np
 from gates.notation import superscript
 from gates.shapes import Shape
 
-from . import spec
+from . import spec_walk
 from .tracer import Tracer, symbolic_events
 
 
@@ -178,7 +178,7 @@ def example_data(graph, batch: int = 4, seed: int | None = 0) -> dict[str, np.nd
     """
     meta = graph.meta
     if "spec" in meta:  # a Graph.from_spec: images X batch×C×H×W
-        return spec.example_data(graph, batch, seed)
+        return spec_walk.example_data(graph, batch, seed)
     layers = meta["layers"]
     rng = np.random.default_rng(None if seed is None else [seed, 1])  # not the weights' stream
     X = rng.standard_normal((batch, layers[0]))

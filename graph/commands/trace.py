@@ -33,8 +33,11 @@ def fail(message) -> None:
 # --- build and run ------------------------------------------------------------------------------
 
 def network(args: argparse.Namespace, convention: str, *, allocate: bool = True):
-    """The Graph.mlp of the options; allocate=False: shapes only, no parameter arrays."""
+    """The Graph.mlp (or, with --net, Graph.from_spec) of the options; allocate=False: shapes
+    only, no parameter arrays."""
     from graph import Graph
+    if args.net:
+        return Graph.from_spec(args.net, args.input, loss=args.loss, seed=args.seed, allocate=allocate)
     return Graph.mlp(args.layers, activation=args.activation,
                      output_activation=args.output_activation, loss=args.loss,
                      bias=not args.no_bias, convention=convention, seed=args.seed, allocate=allocate)
@@ -63,7 +66,9 @@ def walk(args: argparse.Namespace, convention: str):
     from graph import walkthrough
     if args.symbolic:
         graph = shapes_only(args, convention)
-        shapes, sizes = walkthrough.layer_size_symbols(graph) if args.symbolic == "all" else (None, {})
+        from graph.spec_walk import size_symbols  # --net: the image's height and width as H, W
+        sizes_of = size_symbols if args.net else walkthrough.layer_size_symbols
+        shapes, sizes = sizes_of(graph) if args.symbolic == "all" else (None, {})
         result = walkthrough.trace(graph, None, lr=args.lr, shapes=shapes)
         result.sizes = sizes
     else:
@@ -94,6 +99,8 @@ def run_quiz(args: argparse.Namespace) -> int:
         from graph.files import write_text
         network = {"layers": args.layers, "batch": args.batch, "convention": args.convention,
                    "seed": args.seed, "symbolic": bool(args.symbolic)}
+        if args.net:  # a CNN: its spec and image shape instead of layer sizes
+            network.update(layers=None, net=args.net, input=list(args.input))
         write_text(args.results, quiz_record.results_document(result, network))
         cli.say(f"{PROG}: results written to {args.results}")
     return 0
@@ -102,6 +109,8 @@ def run_quiz(args: argparse.Namespace) -> int:
 def quiz_network(args: argparse.Namespace) -> str:
     """e.g. layers [2, 3, 1], batch 4, rows convention, seed 0."""
     batch = "batch k" if args.symbolic else f"batch {args.batch}"
+    if args.net:
+        return f"net {args.net!r}, input {'×'.join(map(str, args.input))}, {batch}, seed {args.seed}"
     return f"layers {args.layers}, {batch}, {args.convention} convention, seed {args.seed}"
 
 

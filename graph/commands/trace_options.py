@@ -34,6 +34,8 @@ examples:
   python -m gates.trace --quiz --seed 7 --answer-key     student 7's variant, with its answers
   python -m gates.trace --quiz --seed 7 --results 7.json < answers.txt   a class's records
   python -m gates.trace --diagram net.svg                the graph drawn (.dot, .mmd, .svg, .png)
+  python -m gates.trace --net lenet --input 1x28x28      a CNN: LeNet-5 on 28×28 images
+  python -m gates.trace --net "conv 8 3x3 pad 1, relu, maxpool 2, flatten, 10" --input 3x32x32
 
 The notation (names, superscripts, shapes) is that of docs/NETWORK.md in the repository.
 """
@@ -68,6 +70,15 @@ def whole(minimum: int, maximum: int | None = None):
         return value
     parse.__name__ = f"whole number ≥ {minimum}"
     return parse
+
+
+def image_shape(text: str) -> tuple[int, int, int]:
+    """--input CxHxW: one image's channels, height and width, e.g. 1x28x28."""
+    parts = text.lower().replace("×", "x").split("x")
+    if len(parts) != 3 or not all(p.strip().isdigit() and 1 <= int(p) <= MAX_SIZE for p in parts):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not an image shape; give channels, height "
+                                         f"and width as CxHxW, e.g. --input 1x28x28")
+    return tuple(int(p) for p in parts)
 
 
 def diagram_path(text: str) -> str:
@@ -107,6 +118,11 @@ def build_parser() -> cli.Parser:
                      help="rows: z = X·W + b (default); columns: z = W·X + b")
     net.add_argument("--compare-conventions", action="store_true",
                      help="show rows and columns side by side")
+    net.add_argument("--net", metavar="SPEC|lenet",
+                     help="a CNN from a layer spec, e.g. \"conv 6 5x5, relu, maxpool 2, flatten, 10\", "
+                          "or the preset lenet (see graph.spec)")
+    net.add_argument("--input", type=image_shape, metavar="CxHxW",
+                     help="with --net: one image's channels, height and width (lenet: 1x32x32)")
     net.add_argument("--example", choices=("lecture",),
                      help="lecture: the worked example of docs/NETWORK.md (2-2-1, no biases, "
                           "sigmoid, half_sse, x = (0.23, 0.82), y = 1, λ = 0.7)")
@@ -201,6 +217,39 @@ def _refuse_too_big(parser: cli.Parser, args: argparse.Namespace) -> None:
                      f"shapes without data, or use smaller sizes")
 
 
+def _settle_net(parser: cli.Parser, args: argparse.Namespace, given: set[str]) -> None:
+    """--net SPEC and --input CxHxW: a CNN, whose layers come from the spec alone."""
+    if args.net is None:
+        if args.input is not None:
+            parser.error("--input gives the image shape of a CNN; use it with --net, e.g. "
+                         "--net lenet --input 1x28x28")
+        return
+    clash = sorted(given & {"layers", "activation", "output_activation", "no_bias", "convention"})
+    clash += ["compare_conventions"] * args.compare_conventions + ["example"] * bool(args.example)
+    clash += ["values"] * args.values
+    if clash:
+        options = ", ".join("--" + name.replace("_", "-") for name in clash)
+        parser.error(f"--net builds the whole network from its spec (rows convention, a bias per "
+                     f"layer, numbers too many to print); drop {options}")
+    from graph import Graph
+    from graph.spec import PRESETS
+    from graph.spec_walk import numbers_held
+    if args.input is None and args.net.strip().lower() not in PRESETS:
+        parser.error("--net needs the image shape: add --input CxHxW, e.g. --input 1x28x28")
+    args.input = args.input or (1, 32, 32)  # LeNet-5's own input
+    args.loss = args.loss or "cross_entropy"
+    try:  # the spec's mistakes, found now: one line, before anything is allocated
+        graph = Graph.from_spec(args.net, args.input, loss=args.loss, allocate=False)
+    except ValueError as error:
+        parser.error(str(error))
+    numbers = numbers_held(graph, args.batch or DEFAULTS["batch"])
+    if numbers > MAX_NUMBERS and not (args.symbolic or args.quiz):
+        parser.error(f"--net with --input {'x'.join(map(str, args.input))} and --batch {args.batch} "
+                     f"would hold about {numbers:.2g} float64 numbers ({numbers * 8 / 1e9:.3g} GB), "
+                     f"more than the {MAX_NUMBERS:.0e} this command allows; add --symbolic to walk "
+                     f"the shapes without data, or use a smaller batch or image")
+
+
 def settle(parser: cli.Parser, args: argparse.Namespace) -> argparse.Namespace:
     """Fill in the defaults and refuse combinations that cannot work, naming the option."""
     given = _given(args)
@@ -208,7 +257,8 @@ def settle(parser: cli.Parser, args: argparse.Namespace) -> argparse.Namespace:
     if args.compare_conventions and args.convention:
         parser.error("--compare-conventions shows both conventions; drop --convention")
     _refuse_quiz_clash(parser, args)
-    if args.quiz and "seed" in given and not given & {"layers", "batch"}:
+    _settle_net(parser, args, given)
+    if args.quiz and "seed" in given and not given & {"layers", "batch"} and not args.net:
         from graph.quiz import random_network  # --quiz --seed N: each student a network of their own
         args.layers, args.batch = random_network(args.seed)
     for name, value in DEFAULTS.items():
@@ -229,4 +279,4 @@ def settle(parser: cli.Parser, args: argparse.Namespace) -> argparse.Namespace:
 
 
 __all__ = ["DEFAULTS", "EXAMPLES", "MAX_NUMBERS", "MAX_PRINTED", "PROG", "build_parser",
-           "layer_sizes", "numbers_held", "settle", "whole"]
+           "image_shape", "layer_sizes", "numbers_held", "settle", "whole"]
