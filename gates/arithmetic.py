@@ -12,6 +12,7 @@ from .shapes import Shape, broadcast_axes, broadcast_to, matmul_shape
 from .words import Words
 
 _AXIS_WORDS = {0: "rows", 1: "columns"}
+_IMAGE_AXIS_WORDS = {0: "batch", 1: "channels", 2: "height", 3: "width"}  # k×C×H×W
 
 
 def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
@@ -22,8 +23,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
 
 def axes_words(small: Shape, big: Shape) -> str:
-    """The axes `small` is repeated along to reach `big`, in words: "rows", "rows and columns"."""
-    return " and ".join(_AXIS_WORDS.get(axis, f"axis {axis}") for axis in broadcast_axes(small, big))
+    """The axes `small` is repeated along to reach `big`, in words: "rows", "rows and columns",
+    and for images "batch, height and width"."""
+    names = _IMAGE_AXIS_WORDS if len(big) == 4 else _AXIS_WORDS
+    words = [names.get(axis, f"axis {axis}") for axis in broadcast_axes(small, big)]
+    return " and ".join(words) if len(words) <= 2 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 class AddGate(Gate):
@@ -63,6 +67,8 @@ class AddGate(Gate):
         for label, small, big in ((self.input_labels[1], b, a), (self.input_labels[0], a, b)):
             if small != big and broadcast_to(small, big):
                 counts = " × ".join(str(big[axis]) for axis in broadcast_axes(small, big))
+                if len(big) == 4:  # an image's bias: one number per channel, over k×H×W
+                    return f"{label} broadcast over {axes_words(small, big)} ({counts})"
                 return f"{label} broadcast over {counts} {axes_words(small, big)}"
         return None
 

@@ -9,8 +9,18 @@ from __future__ import annotations
 import numpy as np
 
 from .notation import transposed
-from .shapes import (Shape, ShapeError, broadcast_to, format_shape, gradient_fix, matmul_fixes,
-                     numpy_broadcast, same_shape_fix, substitute, transpose)
+from .shapes import (
+    Shape,
+    ShapeError,
+    broadcast_to,
+    format_shape,
+    gradient_fix,
+    matmul_fixes,
+    numpy_broadcast,
+    same_shape_fix,
+    substitute,
+    transpose,
+)
 
 
 def matmul(gate, a: Shape, b: Shape) -> ShapeError:
@@ -31,10 +41,7 @@ def sum_of(gate, a: Shape, b: Shape) -> ShapeError:
     A, B = gate.input_labels
     if len(a) != len(b):
         vector, matrix, label = (a, b, A) if len(a) < len(b) else (b, a, B)
-        row = (1,) * (len(matrix) - len(vector)) + tuple(vector)
-        column = tuple(vector) + (1,) * (len(matrix) - len(vector))
-        # A row bias in the rows convention, a column bias (n×1) in the columns convention.
-        shaped = next((s for s in (row, column) if broadcast_to(s, matrix)), None)
+        shaped = _visible_broadcast(tuple(vector), tuple(matrix))
         fix = f"Reshape {label} to {shaped} so that it is broadcast visibly." if shaped else None
         return gate.shape_error("they have different numbers of axes.", (a, b), rule, fix)
     fix = None
@@ -49,6 +56,17 @@ def sum_of(gate, a: Shape, b: Shape) -> ShapeError:
     else:
         problem = "their sizes differ along an axis where neither is 1."
     return gate.shape_error(problem, (a, b), rule, fix)
+
+
+def _visible_broadcast(vector: Shape, matrix: Shape) -> Shape | None:
+    """The shape that spreads `vector` over `matrix` visibly: a row bias 1×m in the rows
+    convention, a column m×1 in the columns convention, 1×F×1×1 for an image's channels."""
+    row = (1,) * (len(matrix) - len(vector)) + vector
+    column = vector + (1,) * (len(matrix) - len(vector))
+    candidates = [row, column]
+    if len(vector) == 1 and len(matrix) == 4:
+        candidates.insert(0, (1, vector[0], 1, 1))
+    return next((s for s in candidates if broadcast_to(s, matrix)), None)
 
 
 def elementwise_pair(gate, a: Shape, b: Shape) -> ShapeError:

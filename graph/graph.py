@@ -79,8 +79,10 @@ class Graph(Trainer):
         return self.summary()._repr_html_()
 
     def __repr__(self) -> str:
-        layers = self.meta.get("layers")
+        layers, spec = self.meta.get("layers"), self.meta.get("preset") or self.meta.get("spec")
         what = f"mlp {layers}" if layers else f"{len(self._gate_nodes)} gates"
+        if spec:
+            what = f"{spec!r} on {'×'.join(map(str, self.meta['input_shape']))}, {what}"
         return f"<Graph {what}, {self.meta.get('convention', 'rows')} convention>"
 
 

@@ -23,6 +23,9 @@ GATE_LINES = ["{1}  {2} {3}", "{4}", "{5}"]
 def network_title(network: dict) -> str:
     layers = network.get("layers")
     what = f"the {layers} network" if layers else "a hand-built graph"
+    if network.get("spec"):
+        image = "×".join(map(str, network.get("input_shape") or ()))
+        what = f"a convolutional network on {image} images"
     if network.get("example"):
         what += f" ({network['example']})"
     return what
@@ -40,12 +43,16 @@ def facts(network: dict, *, conventions: bool = False) -> list[tuple[str, str]]:
     """The header: what network, which batch, activations, loss, convention, seed, λ."""
     out = []
     layers = network.get("layers")
+    if network.get("spec"):
+        out.append(("network", network["spec"]))
+        out.append(("input", "×".join(map(str, network.get("input_shape") or ())) + " (C×H×W)"))
     if layers:
         sizes = ", ".join(f"m{superscript(str(l))} = {m}" for l, m in enumerate(layers, start=1))
         out.append(("network", f"{layers}: layer sizes {sizes}"))
     batch, convention = network.get("batch"), network.get("convention", "rows")
     if batch is not None:
         per = "" if conventions else f", {CONVENTION_WORDS[convention][1]}"
+        per = ", one image per index of the first axis" if network.get("spec") else per
         count = "(symbolic: no data flows)" if isinstance(batch, str) else f"= {batch}"
         out.append(("batch", f"k {count}{per}"))
     if network.get("activation"):

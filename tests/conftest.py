@@ -19,8 +19,8 @@ def central_difference(f: Callable[[np.ndarray], float], x: np.ndarray,
 
     `f` takes a copy of x with one entry moved by ±eps; x itself is never modified.
     """
-    x = np.asarray(x, dtype=np.float64)
-    grad = np.zeros_like(x)
+    x = np.ascontiguousarray(x, dtype=np.float64)
+    grad = np.zeros(x.shape)  # C-ordered, so that its flat view below writes into it
     flat = grad.reshape(-1)
     for i in range(x.size):
         step = np.zeros(x.size)

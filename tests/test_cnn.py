@@ -306,3 +306,27 @@ def test_the_command_line_walks_lenet_and_refuses_a_bad_spec_in_one_line():
         done = run_trace(*args)
         assert done.returncode == 2 and done.stdout == ""
         assert words in done.stderr and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_an_image_bias_is_said_in_image_words_forward_and_backward():
+    from gates import AddGate
+    gate = AddGate()
+    shapes = [("k", 6, 28, 28), (1, 6, 1, 1)]
+    assert gate.note(shapes) == "B broadcast over batch, height and width (k × 28 × 28)"
+    assert gate.local_diff(1, shapes) == "× 1, Σ over batch, height and width"
+
+
+def test_a_flat_channel_bias_gets_the_1xFx1x1_reshape_as_its_fix():
+    from gates import AddGate, ShapeError
+    with pytest.raises(ShapeError) as caught:
+        AddGate().forward(np.ones((2, 6, 4, 4)), np.ones(6))
+    assert "Reshape B to (1, 6, 1, 1)" in str(caught.value)
+
+
+def test_the_walkthrough_names_the_convolutional_network():
+    from graph.walkthrough import trace
+    g = Graph.from_spec("lenet", (1, 32, 32), allocate=False)
+    text = trace(g, None).render("plain")
+    assert text.startswith("Backprop walkthrough: a convolutional network on 1×32×32 images")
+    assert "input          1×32×32 (C×H×W)" in text
+    assert repr(g) == "<Graph 'lenet' on 1×32×32, 18 gates, rows convention>"
