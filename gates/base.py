@@ -83,8 +83,10 @@ class Gate:
             raise TypeError(f"{self.kind}.forward takes {len(self.inputs)} inputs "
                             f"({', '.join(self.inputs)}); got {len(inputs)}")
         arrays = inputs
-        if not all(type(x) is np.ndarray and x.dtype is FLOAT64 for x in inputs):
-            arrays = tuple(as_float_array(x, label, self.kind) for x, label in zip(inputs, self.input_labels))
+        for x in inputs:
+            if type(x) is not np.ndarray or x.dtype is not FLOAT64:
+                arrays = tuple(as_float_array(x, label, self.kind) for x, label in zip(inputs, self.input_labels))
+                break
         shapes = tuple([a.shape for a in arrays])
         if shapes != self._accepted_shapes:
             self.output_shape(*shapes)

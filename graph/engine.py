@@ -83,7 +83,7 @@ def backward_steps(graph) -> list[tuple[Node, tuple[tuple[int, str, bool], ...]]
 
 
 def _is_scalar(value) -> bool:
-    return np.ndim(value) == 0
+    return isinstance(value, (float, np.floating)) or np.ndim(value) == 0
 
 
 class Engine:
@@ -357,7 +357,7 @@ class Engine:
         lr = check_lr(lr)
         if not self._grads:
             raise RuntimeError("step() needs gradients: call forward(...) and backward() first")
-        for name, param in self.params.items():
+        for name, param in self.params._arrays.items():
             grad = self._grads[name]
             param -= lr * grad  # in place: the arrays in g.params and g.values stay the same
             for observer in self._observers:

@@ -104,7 +104,7 @@ class Params(MutableMapping):
 def check_lr(lr) -> float:
     """The learning rate as a float, or a ValueError before anything is changed."""
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
-            or not np.isfinite(lr):
+            or not math.isfinite(lr):
         raise ValueError(f"the learning rate must be a finite real number such as 0.1; got {lr!r}")
     return float(lr)
 
