@@ -21,7 +21,6 @@ import numpy as np
 from .shapes import Shape, ShapeError, format_shape
 from .words import Words, fill
 
-
 FLOAT64 = np.dtype(np.float64)
 
 
@@ -85,7 +84,8 @@ class Gate:
         arrays = inputs
         for x in inputs:
             if type(x) is not np.ndarray or x.dtype is not FLOAT64:
-                arrays = tuple(as_float_array(x, label, self.kind) for x, label in zip(inputs, self.input_labels))
+                arrays = tuple(as_float_array(x, label, self.kind)
+                               for x, label in zip(inputs, self.input_labels))
                 break
         shapes = tuple([a.shape for a in arrays])
         if shapes != self._accepted_shapes:

@@ -11,11 +11,10 @@ The rules here are deliberately stricter than numpy's broadcasting: numpy happil
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Union
 
 from .notation import superscript
 
-Dim = Union[int, str]
+Dim = int | str
 Shape = tuple  # tuple[Dim, ...]; a plain alias keeps isinstance checks simple
 
 

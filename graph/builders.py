@@ -123,7 +123,8 @@ def build_mlp(cls, layers: Sequence[int], *, activation: str = "sigmoid",
         elif loss == "cross_entropy":
             a = z  # the softmax is inside the loss
         elif output_activation != "identity":
-            gate = Softmax(class_axis) if output_activation == "softmax" else OUTPUT_ACTIVATIONS[output_activation]()
+            gate = (Softmax(class_axis) if output_activation == "softmax"
+                    else OUTPUT_ACTIVATIONS[output_activation]())
             a = g.add(gate, [z], f"a{nxt}")
         else:
             a = z

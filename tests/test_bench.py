@@ -81,7 +81,7 @@ def test_the_numpy_baselines_gradients_match_central_differences(numeric_grad):
         for name, arrays in ((f"W{l + 1}", by_hand.W), (f"b{l + 1}", by_hand.b)):
             original = arrays[l].copy()
 
-            def J(value):
+            def J(value, arrays=arrays, l=l, original=original):  # bound now, not at the loop's end
                 arrays[l] = value
                 try:
                     return by_hand.forward(X, y)

@@ -8,8 +8,19 @@ import warnings
 import numpy as np
 import pytest
 
-from gates import (AddGate, Gate, HadamardGate, Identity, MSELoss, MulGate, ReLU, ShapeError,
-                   Sigmoid, Softmax, Tanh)
+from gates import (
+    AddGate,
+    Gate,
+    HadamardGate,
+    Identity,
+    MSELoss,
+    MulGate,
+    ReLU,
+    ShapeError,
+    Sigmoid,
+    Softmax,
+    Tanh,
+)
 from graph import Graph
 
 

@@ -131,7 +131,8 @@ GRAPH_CASES = [
 
 def _case_id(case) -> str:
     layers, activation, (loss, out), bias, convention = case
-    return f"{'-'.join(map(str, layers))}-{activation}-{out}-{loss}-{'bias' if bias else 'nobias'}-{convention}"
+    with_bias = "bias" if bias else "nobias"
+    return f"{'-'.join(map(str, layers))}-{activation}-{out}-{loss}-{with_bias}-{convention}"
 
 
 @pytest.mark.parametrize("case", GRAPH_CASES, ids=[_case_id(c) for c in GRAPH_CASES])
