@@ -3,8 +3,11 @@
     python -m gates.trace --diagram net.svg      # or net.dot, net.mmd, net.png
 
 Every edge carries what flows along it: forward, the value with its name and shape (XW¹ 4×3),
-in black; backward, the gradient sent back along the same edge (δ² 4×3), in red. Inputs and
-parameters are the leaves; J, the output, is the last node.
+in black; backward, the gradient sent back along the same edge (δ² 4×3), in red, drawn by
+Graphviz as an arrow of its own beside the forward one. Inputs and parameters are the leaves; J,
+the output, is the last node. Graphviz draws top to bottom (rankdir "TB": a slide, no wider than
+2:1 for the [2,3,1] network) or left to right ("LR"), the operands of each gate in their order;
+`twin=` draws the other convention beside it; `shapes=` layer sizes as symbols (m¹×m²).
 
   .dot  Graphviz text             .mmd  Mermaid text (Markdown viewers, notebooks)
   .svg  .png  rendered by Graphviz's `dot` program when it is installed
@@ -18,14 +21,10 @@ from __future__ import annotations
 import html
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
-from gates.shapes import format_shape, substitute
-
-from .engine import INPUT, PARAM
+from .diagram_layout import Arrow, Box, caption, layout
 from .files import WriteError, replacing, write_text
-from .tracer import symbolic_events
 
 FORWARD_COLOUR = "#1f1f1f"
 BACKWARD_COLOUR = "#c0392b"
@@ -37,68 +36,6 @@ class GraphvizMissing(ValueError):
     """An .svg or .png was asked for and Graphviz's `dot` program is not installed."""
 
 
-@dataclass
-class Box:
-    """A node of the picture: a leaf (input, parameter), a gate, or the output."""
-
-    id: str
-    role: str      # "input", "param", "gate" or "output"
-    title: str     # X, W¹, mulGate, J
-    detail: str = ""  # a gate's formula: XW¹ = X·W¹
-
-
-@dataclass
-class Arrow:
-    """An edge: the value flowing forward and, when one is computed, its gradient flowing back."""
-
-    source: str
-    target: str
-    value: str          # "XW¹ 4×3"
-    gradient: str = ""  # "δ² 4×3", empty where no gradient is computed (dJ/dX, dJ/dy)
-
-
-def layout(graph, symbols: dict[str, int] | None = None) -> tuple[list[Box], list[Arrow], str]:
-    """The boxes, the arrows and a title of the picture of `graph`."""
-    events = symbolic_events(graph, symbols)
-    forward = {e["output"]: e for e in events if e["phase"] == "forward"}
-    # A shape no event states (a gate with no output_shape rule, and what follows it): the
-    # declared one, with the symbols bound, or None (drawn as ?).
-    declared = {name: None if n.shape is None else substitute(n.shape, symbols or {})
-                for name, n in graph.nodes.items()}
-    gradients = _gradients_by_edge(graph, events)
-    consumed = {name for node in graph.gate_nodes for name in node.inputs}
-    boxes = [Box(n.name, n.role, n.label) for n in graph.nodes.values() if n.role in (INPUT, PARAM)]
-    arrows: list[Arrow] = []
-    for node in graph.gate_nodes:
-        event = forward.get(node.name)
-        boxes.append(Box(node.name, "gate", node.gate.kind, f"{node.label} = {node.gate.formula()}"))
-        for i, name in enumerate(node.inputs):
-            shape = event["inputs"][i]["shape"] if event else declared[name]
-            arrows.append(Arrow(name, node.name, _labelled(graph.nodes[name].label, shape),
-                                gradients.get((node.name, i), "")))
-        if node.name not in consumed:  # the output, J: it needs a box of its own to point at
-            out = f"{node.name}·out"
-            shape = event["shape"] if event else declared[node.name]
-            boxes.append(Box(out, "output", node.label))
-            arrows.append(Arrow(node.name, out, _labelled(node.label, shape)))
-    return boxes, arrows, _title(graph, symbols)
-
-
-def _gradients_by_edge(graph, events: list[dict]) -> dict[tuple[str, int], str]:
-    """(gate node, input index) → "δ² 4×3": each backward event belongs to one edge."""
-    return {(e["node"], e["input"]): _labelled(e["label"], e["shape"])
-            for e in events if e["phase"] == "backward"}
-
-
-def _labelled(label: str, shape) -> str:
-    return f"{label}  {'?' if shape is None else format_shape(shape)}"
-
-
-def _title(graph, symbols: dict[str, int] | None) -> str:
-    bound = ", ".join(f"{s} = {v}" for s, v in (symbols or {}).items())
-    return repr(graph).strip("<>") + (f", {bound}" if bound else ", batch k")
-
-
 # --- Graphviz ----------------------------------------------------------------------------------
 
 _DOT_STYLE = {
@@ -107,31 +44,69 @@ _DOT_STYLE = {
     "gate": 'shape=box, style="rounded,filled", fillcolor="#eef3f8", color="#5d6d7e"',
     "output": 'shape=doublecircle, color="#2c6fbb", fontcolor="#2c6fbb", margin=0.02',
 }
+_BOTH_WAYS = f'  edge [dir=both, arrowtail=normal, color="{FORWARD_COLOUR}:{BACKWARD_COLOUR}"];'
+_FORWARD_ONLY = f'  edge [dir=forward, color="{FORWARD_COLOUR}"];'
+RANKDIRS = ("TB", "LR")
 
 
-def to_dot(graph, symbols: dict[str, int] | None = None) -> str:
-    """The graph in Graphviz's DOT language, left to right as docs/NETWORK.md draws it."""
-    boxes, arrows, title = layout(graph, symbols)
-    legend = (f'<font color="{FORWARD_COLOUR}">value  shape (forward)</font>    '
-              f'<font color="{BACKWARD_COLOUR}">gradient  shape (backward)</font>')
-    lines = [
-        "digraph gates {",
-        "  rankdir=LR; nodesep=0.35; ranksep=0.45;",
-        f'  label=<<b>{_esc(title)}</b><br/>{legend}>; labelloc=t; fontname="DejaVu Sans";',
-        '  node [fontname="DejaVu Sans", fontsize=12];',
-        f'  edge [fontname="DejaVu Sans", fontsize=10, color="{FORWARD_COLOUR}"];',
-    ]
+def _dot_statements(graph, symbols, shapes, prefix: str = "") -> tuple[list[str], str, str]:
+    """The boxes and edges of one graph as DOT statements (ids prefixed in a pair), its title,
+    and the id of its first box.
+
+    An edge along which a gradient flows back is drawn as two arrows side by side, black
+    forward and red backward (the edge defaults switch before it, so each edge stays one
+    statement whose label holds its value and, in red, its gradient, with their shapes).
+    """
+    boxes, arrows, title = layout(graph, symbols, shapes)
+    lines = []
     for box in boxes:
         text = f"<b>{_esc(box.title)}</b>" if box.role == "gate" else _esc(box.title)
-        if box.detail:
-            text += f'<br/><font point-size="10">{_esc(box.detail)}</font>'
-        lines.append(f'  {_dot_id(box.id)} [label=<{text}>, {_DOT_STYLE[box.role]}];')
+        if box.detail:  # a thin empty line keeps a descender (cross_entropy's _) off the formula
+            text += f'<br/><font point-size="4"> </font><br/>{_esc(box.detail)}'
+        lines.append(f"  {_dot_id(prefix + box.id)} [label=<{text}>, {_DOT_STYLE[box.role]}];")
+    style = None
     for arrow in arrows:
+        if bool(arrow.gradient) != style:
+            style = bool(arrow.gradient)
+            lines.append(_BOTH_WAYS if style else _FORWARD_ONLY)
         text = _esc(arrow.value)
         if arrow.gradient:
             text += f'<br/><font color="{BACKWARD_COLOUR}">{_esc(arrow.gradient)}</font>'
-        lines.append(f'  {_dot_id(arrow.source)} -> {_dot_id(arrow.target)} [label=<{text}>];')
-    lines.append("}")
+        lines.append(f"  {_dot_id(prefix + arrow.source)} -> {_dot_id(prefix + arrow.target)} "
+                     f"[label=<{text}>];")
+    return lines, title, prefix + boxes[0].id
+
+
+def to_dot(graph, symbols: dict[str, int] | None = None, *, rankdir: str = "TB",
+           shapes: dict | None = None, twin=None, twin_shapes: dict | None = None) -> str:
+    """The graph in Graphviz's DOT language, top to bottom (a slide: the [2,3,1] network is
+    taller than wide) or, rankdir="LR", left to right as docs/NETWORK.md draws it.
+
+    shapes: declared shapes to draw instead (layer sizes as symbols, m¹×m²).
+    twin: the same network in the other convention, drawn beside it in a frame of its own.
+    """
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be TB (top to bottom) or LR (left to right); got {rankdir!r}")
+    body, title, _ = _dot_statements(graph, symbols, shapes)
+    if twin is not None:  # side by side, each under its caption (a frame would undo ordering=in)
+        body = []
+        for n, (g, s) in enumerate(((graph, shapes), (twin, twin_shapes))):
+            statements, _, first = _dot_statements(g, symbols, s, prefix=f"{n}:")
+            head = _dot_id(f"{n}:caption")
+            body += [f'  {head} [shape=plaintext, fontsize=16, label=<<b>{_esc(caption(g))}</b>>];',
+                     f"  {head} -> {_dot_id(first)} [style=invis];", *statements]
+        own = f"{graph.meta.get('convention', 'rows')} convention"
+        title = title.replace(own, "rows and columns conventions")
+    legend = (f'<font color="{FORWARD_COLOUR}">→ value  shape (forward)</font>    '
+              f'<font color="{BACKWARD_COLOUR}">⇠ gradient  shape (backward)</font>')
+    lines = [
+        "digraph gates {",
+        f"  rankdir={rankdir}; nodesep=0.3; ranksep=0.35; ordering=in;",
+        f'  label=<<b>{_esc(title)}</b><br/>{legend}>; labelloc=t; fontname="DejaVu Sans"; fontsize=16;',
+        '  node [fontname="DejaVu Sans", fontsize=15];',
+        f'  edge [fontname="DejaVu Sans", fontsize=14, color="{FORWARD_COLOUR}"];',
+        *body, "}",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -152,14 +127,11 @@ _MERMAID_SHAPE = {"input": ('(["', '"])'), "param": ('["', '"]'), "gate": ('("',
                   "output": ('(("', '"))')}
 
 
-def to_mermaid(graph, symbols: dict[str, int] | None = None) -> str:
-    """The graph as a Mermaid flowchart; a gradient is the second line of its edge, in red and
-    marked ◀ (the mark remains where a viewer strips the colour)."""
-    boxes, arrows, title = layout(graph, symbols)
-    ids = {box.id: f"n{i}" for i, box in enumerate(boxes)}  # Mermaid ids: plain ASCII
-    lines = [f"%% {' '.join(title.split())}",
-             "%% each edge: the value and its shape (forward), then ◀ its gradient and shape (backward)",
-             "flowchart LR"]
+def _mermaid_statements(graph, symbols, shapes, prefix: str = "n") -> tuple[list[str], dict, str]:
+    """The boxes and edges of one graph as Mermaid lines, the ids of each role, and its title."""
+    boxes, arrows, title = layout(graph, symbols, shapes)
+    ids = {box.id: f"{prefix}{i}" for i, box in enumerate(boxes)}  # Mermaid ids: plain ASCII
+    lines = []
     for box in boxes:
         text = f"<b>{_mm(box.title)}</b>" if box.role == "gate" else _mm(box.title)
         text += f"<br/>{_mm(box.detail)}" if box.detail else ""
@@ -170,14 +142,34 @@ def to_mermaid(graph, symbols: dict[str, int] | None = None) -> str:
         if arrow.gradient:
             text += f"<br/><span style='color:{BACKWARD_COLOUR}'>◀ {_mm(arrow.gradient)}</span>"
         lines.append(f'    {ids[arrow.source]} -->|"{text}"| {ids[arrow.target]}')
-    lines += ["    classDef input stroke:#2c6fbb,color:#2c6fbb",
-              "    classDef output stroke:#2c6fbb,color:#2c6fbb",
-              "    classDef param fill:#fdf2c4,stroke:#b7950b",
-              "    classDef gate fill:#eef3f8,stroke:#5d6d7e"]
-    for role in ("input", "param", "gate", "output"):
-        members = [ids[b.id] for b in boxes if b.role == role]
-        if members:
-            lines.append(f"    class {','.join(members)} {role}")
+    roles = {role: [ids[b.id] for b in boxes if b.role == role]
+             for role in ("input", "param", "gate", "output")}
+    return lines, roles, title
+
+
+def to_mermaid(graph, symbols: dict[str, int] | None = None, *, rankdir: str = "LR",
+               shapes: dict | None = None, twin=None, twin_shapes: dict | None = None) -> str:
+    """The graph as a Mermaid flowchart; a gradient is the second line of its edge, in red and
+    marked ◀ (the mark remains where a viewer strips the colour). twin: the other convention
+    beside it, each in a subgraph of its own; shapes: as for to_dot."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be TB (top to bottom) or LR (left to right); got {rankdir!r}")
+    body, roles, title = _mermaid_statements(graph, symbols, shapes)
+    if twin is not None:
+        body, roles = [], {}
+        for n, (g, s) in enumerate(((graph, shapes), (twin, twin_shapes))):
+            statements, own, _ = _mermaid_statements(g, symbols, s, prefix="rc"[n])
+            body += [f'    subgraph f{n} ["{_mm(caption(g))}"]', *statements, "    end"]
+            for role, members in own.items():
+                roles.setdefault(role, []).extend(members)
+    lines = [f"%% {' '.join(title.split())}",
+             "%% each edge: the value and its shape (forward), then ◀ its gradient and shape (backward)",
+             f"flowchart {rankdir}", *body,
+             "    classDef input stroke:#2c6fbb,color:#2c6fbb",
+             "    classDef output stroke:#2c6fbb,color:#2c6fbb",
+             "    classDef param fill:#fdf2c4,stroke:#b7950b",
+             "    classDef gate fill:#eef3f8,stroke:#5d6d7e"]
+    lines += [f"    class {','.join(members)} {role}" for role, members in roles.items() if members]
     return "\n".join(lines) + "\n"
 
 
@@ -193,8 +185,12 @@ def _mm(text: str) -> str:
 
 # --- files -------------------------------------------------------------------------------------
 
-def write_diagram(graph, path, symbols: dict[str, int] | None = None) -> str:
+def write_diagram(graph, path, symbols: dict[str, int] | None = None, *, rankdir: str | None = None,
+                  shapes: dict | None = None, twin=None, twin_shapes: dict | None = None) -> str:
     """Write the picture of `graph` to `path`; its suffix chooses the form (.dot .mmd .svg .png).
+
+    rankdir: "TB" or "LR" (by default TB for Graphviz, LR for Mermaid); shapes, twin,
+    twin_shapes: as for to_dot (layer sizes as symbols; the other convention beside it).
 
     The file is written whole or not at all (graph.files): a failed write leaves an existing
     file untouched. Raises ValueError, in one line, for an empty name, an unknown suffix, a file
@@ -206,12 +202,15 @@ def write_diagram(graph, path, symbols: dict[str, int] | None = None) -> str:
         raise ValueError("a diagram needs a file name ending in .dot, .mmd, .svg or .png")
     path = Path(path)
     suffix = path.suffix.lower()
+    options = dict(shapes=shapes, twin=twin, twin_shapes=twin_shapes)
+    if rankdir:
+        options["rankdir"] = rankdir
     if suffix == ".dot":
-        return _write(path, to_dot(graph, symbols))
+        return _write(path, to_dot(graph, symbols, **options))
     if suffix == ".mmd":
-        return _write(path, to_mermaid(graph, symbols))
+        return _write(path, to_mermaid(graph, symbols, **options))
     if suffix in (".svg", ".png"):
-        return _render(to_dot(graph, symbols), path)
+        return _render(to_dot(graph, symbols, **options), path)
     raise ValueError(f"cannot draw a diagram as {suffix or 'a file without a suffix'} ({path}): "
                      f"end the name in .dot (Graphviz), .mmd (Mermaid), .svg or .png")
 
@@ -262,4 +261,5 @@ def _exit_reason(code: int) -> str:
     return f"exit code {code}"
 
 
-__all__ = ["GraphvizMissing", "layout", "to_dot", "to_mermaid", "write_diagram"]
+__all__ = ["BACKWARD_COLOUR", "FORWARD_COLOUR", "RANKDIRS", "Arrow", "Box", "GraphvizMissing", "layout",
+           "to_dot", "to_mermaid", "write_diagram"]

@@ -75,8 +75,9 @@ class Graph(Trainer):
         return summary(self)
 
     def _repr_html_(self) -> str:
-        """A notebook displays the graph as its summary table."""
-        return self.summary()._repr_html_()
+        """A notebook displays the graph as its summary table, then its picture (graph.html_diagram)."""
+        from .html_diagram import graph_html
+        return graph_html(self)
 
     def __repr__(self) -> str:
         layers, spec = self.meta.get("layers"), self.meta.get("preset") or self.meta.get("spec")

@@ -74,6 +74,11 @@ class QuizResult:
     def total(self) -> int:
         return len(self.questions)
 
+    def _repr_html_(self) -> str:
+        """A notebook shows each question, the answer given and its mark (graph.html_quiz)."""
+        from .html_quiz import quiz_html
+        return quiz_html(self)
+
 
 # --- the questions -----------------------------------------------------------------------------
 

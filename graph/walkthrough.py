@@ -67,8 +67,19 @@ class Walkthrough:
         from .render import render
         return render(self, format, **options)
 
+    def to_html(self, *, rankdir: str | None = None) -> str:
+        """This walkthrough as one self-contained HTML page: the graph, a stepper, the table
+        (graph.html; rankdir "TB" or "LR"). graph.html.write_html(walk, path) writes it."""
+        from .html import to_html
+        return to_html(self, rankdir=rankdir)
+
+    def _repr_html_(self) -> str:
+        """A notebook shows the live stepper (graph.html)."""
+        from .html import fragment
+        return fragment(self)
+
     def __repr__(self) -> str:
-        """A one-line summary (a notebook shows this, not the events): print .render() for them."""
+        """A one-line summary (a notebook shows the stepper): print .render() for the tables."""
         from .render import number
         net = self.network
         what = f"the {net['layers']} network" if net.get("layers") else "a hand-built graph"
@@ -94,6 +105,15 @@ class Comparison:
         """Both conventions side by side as text (see Walkthrough.render)."""
         from .render import render
         return render(self, format, **options)
+
+    def to_html(self, *, rankdir: str | None = None) -> str:
+        """Both conventions as one HTML page, two graphs stepping together (graph.html)."""
+        from .html import to_html
+        return to_html(self, rankdir=rankdir)
+
+    def _repr_html_(self) -> str:
+        from .html import fragment
+        return fragment(self)
 
     def __repr__(self) -> str:
         return f"<Comparison of rows and columns: {self.rows!r} beside {self.columns!r}>"

@@ -73,7 +73,9 @@ def walk(args: argparse.Namespace, convention: str):
         result.sizes = sizes
     else:
         graph, inputs = build(args, convention)
-        result = walkthrough.trace(graph, inputs, lr=args.lr, values=args.values)
+        # --html shows the matrices of a small network beside each step (as --values would)
+        small = bool(args.html) and not args.net and max(*args.layers, args.batch) <= MAX_PRINTED
+        result = walkthrough.trace(graph, inputs, lr=args.lr, values=args.values or small)
     if args.example:
         result.network["example"] = f"{args.example} example of docs/NETWORK.md"
     return result
@@ -117,14 +119,28 @@ def quiz_network(args: argparse.Namespace) -> str:
 def write_diagram(args: argparse.Namespace) -> Callable[[], None]:
     """--diagram FILE: draw the computational graph; returns what to say once the walkthrough
     is printed (where the diagram went, or why it is only DOT text: no Graphviz)."""
-    from graph import diagram
-    graph = shapes_only(args, args.convention)
+    from graph import diagram, walkthrough
+    from graph.spec_walk import size_symbols
+    conventions = ["rows", "columns"] if args.compare_conventions else [args.convention]
+    graphs = [shapes_only(args, convention) for convention in conventions]
+    sizes_of = size_symbols if args.net else walkthrough.layer_size_symbols  # m¹, m²... or H, W
+    shapes = [sizes_of(g)[0] if args.symbolic == "all" else None for g in graphs]
+    twin = dict(twin=graphs[1], twin_shapes=shapes[1]) if len(graphs) > 1 else {}
     try:
-        path = diagram.write_diagram(graph, args.diagram, symbols(args))
+        path = diagram.write_diagram(graphs[0], args.diagram, symbols(args), rankdir=args.rankdir,
+                                     shapes=shapes[0], **twin)
     except diagram.GraphvizMissing as missing:
         message = str(missing)  # the name `missing` is gone once the except block ends
         return lambda: cli.warn(PROG, message)
     return lambda: cli.say(f"{PROG}: diagram written to {path}")
+
+
+def write_page(args: argparse.Namespace, result) -> Callable[[], None]:
+    """--html FILE: the walkthrough as one HTML page (graph.html); returns what to say once the
+    walkthrough is printed. A file that cannot be written is a one-line error (a ValueError)."""
+    from graph.html import write_html
+    path = write_html(result, args.html, rankdir=args.rankdir)
+    return lambda: cli.say(f"{PROG}: walkthrough written to {path}: open it in a browser")
 
 
 def enter_waiter() -> Callable[[], bool]:
@@ -158,13 +174,15 @@ def run(args: argparse.Namespace) -> int:
             result = Comparison(walk(args, "rows"), walk(args, "columns"))
         else:
             result = walk(args, args.convention)
+        page = write_page(args, result) if args.html else None
         from graph.render import show
         show(result, args.format, explain=args.explain, values=args.values, step=args.step, pause=pause)
     except (ShapeError, ValueError) as error:
         fail(error)
-    if afterwards is not None:
-        sys.stdout.flush()
-        afterwards()
+    for said in (afterwards, page):
+        if said is not None:
+            sys.stdout.flush()
+            said()
     return 0
 
 

@@ -34,6 +34,7 @@ examples:
   python -m gates.trace --quiz --seed 7 --answer-key     student 7's variant, with its answers
   python -m gates.trace --quiz --seed 7 --results 7.json < answers.txt   a class's records
   python -m gates.trace --diagram net.svg                the graph drawn (.dot, .mmd, .svg, .png)
+  python -m gates.trace --html walk.html                 a page to step through in a browser
   python -m gates.trace --net lenet --input 1x28x28      a CNN: LeNet-5 on 28×28 images
   python -m gates.trace --net "conv 8 3x3 pad 1, relu, maxpool 2, flatten, 10" --input 3x32x32
 
@@ -93,6 +94,14 @@ def diagram_path(text: str) -> str:
     return text
 
 
+def html_path(text: str) -> str:
+    """--html FILE: a file name ending in .html or .htm."""
+    if PurePath(text.strip()).suffix.lower() not in (".html", ".htm"):
+        raise argparse.ArgumentTypeError(
+            f"needs a file name ending in .html, e.g. --html walk.html; got {text!r}")
+    return text
+
+
 def build_parser() -> cli.Parser:
     from graph.builders import ACTIVATIONS, CONVENTIONS, LOSSES, OUTPUT_ACTIVATIONS
     from graph.render import FORMATS
@@ -146,6 +155,12 @@ def build_parser() -> cli.Parser:
                        help="with --quiz: record every answer, right or wrong, and the score in FILE")
     teach.add_argument("--diagram", metavar="FILE", type=diagram_path,
                        help="also draw the network to FILE (.dot, .mmd, .svg or .png)")
+    teach.add_argument("--html", metavar="FILE", type=html_path,
+                       help="also write the walkthrough as one HTML page to step through in a "
+                            "browser (no network needed)")
+    teach.add_argument("--rankdir", choices=("TB", "LR"),
+                       help="how --diagram and --html draw the graph: TB top to bottom, LR left to "
+                            "right (default TB; LR for a .mmd diagram)")
     return parser
 
 
@@ -169,7 +184,7 @@ def _refuse_quiz_clash(parser: cli.Parser, args: argparse.Namespace) -> None:
                                       ("--compare-conventions", args.compare_conventions),
                                       ("--values", args.values), ("--explain", args.explain),
                                       ("--step", args.step), ("--diagram", args.diagram),
-                                      ("--example", args.example)) if on]
+                                      ("--html", args.html), ("--example", args.example)) if on]
     if args.quiz and printing:
         parser.error(f"--quiz asks the shapes instead of printing the walkthrough; drop "
                      f"{', '.join(printing)}")
@@ -257,6 +272,8 @@ def settle(parser: cli.Parser, args: argparse.Namespace) -> argparse.Namespace:
     if args.compare_conventions and args.convention:
         parser.error("--compare-conventions shows both conventions; drop --convention")
     _refuse_quiz_clash(parser, args)
+    if args.rankdir and not (args.diagram or args.html):
+        parser.error("--rankdir chooses how --diagram and --html draw the graph; add one of them")
     _settle_net(parser, args, given)
     if args.quiz and "seed" in given and not given & {"layers", "batch"} and not args.net:
         from graph.quiz import random_network  # --quiz --seed N: each student a network of their own
