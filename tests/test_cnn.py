@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import central_difference  # tests/ is on the path, as pytest puts it there
 
 from gates import ShapeError
 from graph import Graph
@@ -24,7 +25,6 @@ from graph.quiz import questions, run_quiz
 from graph.spec import parse_spec
 from graph.spec_walk import example_data, size_symbols
 from graph.walkthrough import trace
-from tests.conftest import central_difference
 
 ROOT = Path(__file__).resolve().parents[1]
 LENET = "conv 6 5x5, relu, maxpool 2, conv 16 5x5, relu, maxpool 2, flatten, 120, relu, 84, relu, 10"

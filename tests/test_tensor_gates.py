@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import central_difference  # tests/ is on the path, as pytest puts it there
 
 from gates import (
     AddGate,
@@ -32,7 +33,6 @@ from gates import (
 from gates.catalog import BUILTIN_GATES, is_builtin
 from gates.im2col import col2im, im2col
 from gates.tensor_shapes import product, window_count
-from tests.conftest import central_difference
 
 
 def check_gradients(gate, inputs: list[np.ndarray], rng, tolerance: float = 1e-7) -> None:
