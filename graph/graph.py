@@ -20,6 +20,7 @@ from gates.shapes import ShapeError
 from .builders import build_mlp
 from .engine import INPUT, PARAM, VALUE, Node, Params
 from .failure import events_until
+from .history_view import TrainingHistory
 from .spec import build_spec
 from .summary import ModelSummary, summary
 from .training import Trainer
@@ -68,6 +69,10 @@ class Graph(Trainer):
             return super().backward()
         except ShapeError as error:
             raise error.located(events=events_until(self, error.node, "backward")) from None
+
+    def fit(self, *args, **kwargs) -> TrainingHistory:
+        """graph.training's fit; a notebook shows what it returns as the loss curve."""
+        return TrainingHistory.of(super().fit(*args, **kwargs))
 
     def summary(self) -> ModelSummary:
         """Every node with its gate, shape and parameter count, and the total, as torchinfo

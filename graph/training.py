@@ -249,6 +249,12 @@ class Trainer(Engine):
         return checked
 
 
+def _watched() -> bool:
+    """Whether someone watches standard error: a terminal, or a notebook's output area."""
+    stream = sys.stderr
+    return stream is not None and (stream.isatty() or type(stream).__module__.startswith("ipykernel"))
+
+
 def _count(data: Mapping, axis: int) -> int:
     return next(iter(data.values())).shape[axis]
 
@@ -257,7 +263,7 @@ class _progress:
     """A rich progress bar with the current loss on standard error, or nothing."""
 
     def __init__(self, epochs: int, show: bool | None) -> None:
-        self.epochs, self.show = epochs, sys.stderr.isatty() if show is None else show
+        self.epochs, self.show = epochs, _watched() if show is None else show
         self.bar = None
 
     def __enter__(self):

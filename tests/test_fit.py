@@ -111,3 +111,30 @@ def test_inputs_with_different_numbers_of_observations_are_refused():
     X, y = blobs(8)
     with pytest.raises(ValueError, match="observations"):
         Graph.mlp([2, 3, 2], loss="cross_entropy").fit(X, y[:5], epochs=1, batch_size=2)
+
+
+def test_a_notebook_shows_what_fit_returns_as_the_loss_curve():
+    import xml.etree.ElementTree as ET
+    X, y = blobs(12)
+    Xv, yv = blobs(6, seed=4)
+    history = Graph.mlp([2, 3, 2], loss="cross_entropy").fit(X, y, epochs=7, lr=0.3,
+                                                            validation=(Xv, yv))
+    assert isinstance(history, list) and len(history) == 7  # still the list of losses
+    svg_text, summary = history._repr_html_().split("<p>")
+    svg = ET.fromstring(svg_text)
+    assert svg.get("viewBox") == f"0 0 {svg.get('width')} {svg.get('height')}"
+    lines = svg.findall("{http://www.w3.org/2000/svg}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [7, 7]  # training, validation
+    assert f"loss {history[0]:.4g} → {history[-1]:.4g}" in summary
+
+
+def test_the_progress_bar_is_on_in_a_terminal_or_a_notebook(monkeypatch):
+    import io
+    import sys
+
+    from graph.training import _watched
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    assert not _watched()  # a pipe or a file: no bar
+    Notebook = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})
+    monkeypatch.setattr(sys, "stderr", Notebook())
+    assert _watched()
