@@ -285,7 +285,7 @@ class Engine:
         if not self._gate_nodes:
             raise RuntimeError("this graph has no gates yet: add inputs, parameters and gates "
                                "(g.input, g.param, g.add) before forward, or use Graph.mlp")
-        if len(given) != len(declared) or any(n.name not in given for n in declared):
+        if given.keys() != {n.name for n in declared}:
             names = [n.name for n in declared]
             missing = [name for name in names if name not in given]
             unknown = sorted(set(given) - set(names))

@@ -25,7 +25,10 @@ def is_finite(array: np.ndarray) -> bool:
 
 def first_not_finite(arrays: dict[str, np.ndarray]) -> str | None:
     """The name of the first array holding NaN or inf, or None: one sum of sums when all is well."""
-    if math.isfinite(sum(np.add.reduce(a, axis=None) for a in arrays.values())):
+    total = 0.0
+    for array in arrays.values():
+        total += np.add.reduce(array, axis=None)
+    if math.isfinite(total):
         return None
     return next((name for name, array in arrays.items() if not is_finite(array)), None)
 

@@ -62,8 +62,8 @@ class Trainer(Engine):
         return J
 
     def _step_once(self, lr: float, inputs: Mapping) -> float:
-        key = (len(self.nodes), self.output,
-               tuple((name, np.shape(inputs.get(name))) for name in self.inputs))
+        # A plan serves one set of input shapes; adding a node forgets every plan (see _new).
+        key = tuple([np.shape(inputs.get(node.name)) for node in self._declared_inputs()])
         if self._plans is None:
             self._plans = {}
         plan = self._plans.get(key)
