@@ -21,13 +21,12 @@ from typing import Any
 
 import numpy as np
 
-from gates import refusals
 from gates.base import Gate, as_float_array
 from gates.catalog import is_builtin
 from gates.notation import grad_label, superscript
 from gates.shapes import Shape, ShapeError, format_shape
 
-from .guards import bind_inputs, check_output, check_rule, users_backward, users_forward
+from .guards import check_output, check_params, check_rule, take_inputs, users_backward, users_forward
 from .tables import (  # noqa: F401
     Params,
     ReadOnly,
@@ -279,44 +278,17 @@ class Engine:
         out = values[self.output]
         return float(out) if _is_scalar(out) else out
 
-    def _take_inputs(self, given: dict) -> tuple:
-        """Store the given inputs as float arrays and bind the shape symbols (k = batch size)."""
-        declared = self._declared_inputs()
-        if not self._gate_nodes:
-            raise RuntimeError("this graph has no gates yet: add inputs, parameters and gates "
-                               "(g.input, g.param, g.add) before forward, or use Graph.mlp")
-        if given.keys() != {n.name for n in declared}:
-            names = [n.name for n in declared]
-            missing = [name for name in names if name not in given]
-            unknown = sorted(set(given) - set(names))
-            problems = ([f"missing input(s) {', '.join(missing)}"] if missing else []) + \
-                       ([f"unknown input(s) {', '.join(unknown)}"] if unknown else [])
-            raise TypeError(f"forward(): {'; '.join(problems)}. This graph's inputs are "
-                            f"{', '.join(names)}.")
-        given = {node.name: as_float_array(given[node.name], node.name, "forward") for node in declared}
-        bad = first_not_finite(given)
-        if bad is not None:
-            raise refusals.not_finite("input", bad, given[bad])
-        self._values.update(given)
-        shapes = tuple([array.shape for array in given.values()])
-        if shapes != self._checked_shapes:
-            empty = next((name for name, array in given.items() if not array.size), None)
-            if empty is not None:
-                raise ValueError(f"forward(): {empty} is {format_shape(given[empty].shape)}, an "
-                                 f"empty batch; give at least one observation.")
-            self.symbols = bind_inputs(self, declared, shapes)
-        return shapes
-
     def _declared_inputs(self) -> list[Node]:
         if self._inputs is None:
             self._inputs = [n for n in self.nodes.values() if n.role == INPUT]
         return self._inputs
 
+    def _take_inputs(self, given: dict) -> tuple:
+        return take_inputs(self, given)
+
     def check_params(self) -> None:
         """NaN or inf in a parameter is an error naming it (a weight that overflowed)."""
-        bad = first_not_finite(self.params._arrays)
-        if bad is not None:
-            raise refusals.not_finite("parameter", bad, self.params[bad])
+        check_params(self)
 
     # --- backward ------------------------------------------------------------------------------
 

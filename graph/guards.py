@@ -1,7 +1,8 @@
 """What the engine checks at its borders: data that arrives, and users' own gates.
 
-Data: the inputs' shapes bind the symbols (k = 4), or a ShapeError says which input does not
-fit and how to reshape it. Users' gates: their rule is asked on every new shape, they get
+Data: inputs and parameters hold finite numbers, or a ValueError names the array and the first
+bad index; the inputs' shapes bind the symbols (k = 4), or a ShapeError says which input does
+not fit and how to reshape it. Users' gates: their rule is asked on every new shape, they get
 read-only arrays (an in-place write would corrupt what other gates share), and each gradient
 they return must have its input's shape. Built-in gates are proven by the tests: they skip this.
 """
@@ -11,10 +12,48 @@ from __future__ import annotations
 import numpy as np
 
 from gates import refusals
+from gates.base import as_float_array
 from gates.losses import Loss
 from gates.shapes import Shape, ShapeError, bind, format_shape, substitute, transpose
 
-from .tables import is_placeholder
+from .tables import first_not_finite, is_placeholder
+
+
+def take_inputs(graph, given: dict) -> tuple:
+    """Store the given inputs as float arrays, refuse NaN, inf and empty batches, and bind the
+    shape symbols (k = batch size) when the shapes are new; returns the inputs' shapes."""
+    declared = graph._declared_inputs()
+    if not graph._gate_nodes:
+        raise RuntimeError("this graph has no gates yet: add inputs, parameters and gates "
+                           "(g.input, g.param, g.add) before forward, or use Graph.mlp")
+    if given.keys() != {n.name for n in declared}:
+        names = [n.name for n in declared]
+        missing = [name for name in names if name not in given]
+        unknown = sorted(set(given) - set(names))
+        problems = ([f"missing input(s) {', '.join(missing)}"] if missing else []) + \
+                   ([f"unknown input(s) {', '.join(unknown)}"] if unknown else [])
+        raise TypeError(f"forward(): {'; '.join(problems)}. This graph's inputs are "
+                        f"{', '.join(names)}.")
+    given = {node.name: as_float_array(given[node.name], node.name, "forward") for node in declared}
+    bad = first_not_finite(given)
+    if bad is not None:
+        raise refusals.not_finite("input", bad, given[bad])
+    graph._values.update(given)
+    shapes = tuple([array.shape for array in given.values()])
+    if shapes != graph._checked_shapes:
+        empty = next((name for name, array in given.items() if not array.size), None)
+        if empty is not None:
+            raise ValueError(f"forward(): {empty} is {format_shape(given[empty].shape)}, an "
+                             f"empty batch; give at least one observation.")
+        graph.symbols = bind_inputs(graph, declared, shapes)
+    return shapes
+
+
+def check_params(graph) -> None:
+    """NaN or inf in a parameter is an error naming it (a weight that overflowed)."""
+    bad = first_not_finite(graph.params._arrays)
+    if bad is not None:
+        raise refusals.not_finite("parameter", bad, graph.params[bad])
 
 
 def bind_inputs(graph, declared: list, shapes: tuple) -> dict[str, int]:
