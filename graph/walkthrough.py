@@ -199,6 +199,8 @@ def example_data(graph, batch: int = 4, seed: int | None = 0) -> dict[str, np.nd
     meta = graph.meta
     if "spec" in meta:  # a Graph.from_spec: images X batch×C×H×W
         return spec_walk.example_data(graph, batch, seed)
+    if "layers" not in meta:
+        return _declared_data(graph, batch, seed)
     layers = meta["layers"]
     rng = np.random.default_rng(None if seed is None else [seed, 1])  # not the weights' stream
     X = rng.standard_normal((batch, layers[0]))
@@ -212,6 +214,27 @@ def example_data(graph, batch: int = 4, seed: int | None = 0) -> dict[str, np.nd
     if meta["convention"] == "columns":
         X, y = X.T.copy(), y.T.copy()
     return {"X": X, "y": y}
+
+
+def _declared_data(graph, batch: int, seed: int | None) -> dict[str, np.ndarray]:
+    """Standard normal data for a hand-built graph, in the shapes its inputs were declared with
+    (the batch symbol k = `batch`)."""
+    rng = np.random.default_rng(None if seed is None else [seed, 1])
+    data = {}
+    for node in graph.nodes.values():
+        if node.role != "input":
+            continue
+        if node.shape is None:
+            raise ValueError(f"example_data: input {node.name} was declared without a shape, so "
+                             f"there is no telling what data it takes; declare it, e.g. "
+                             f"g.input({node.name!r}, ('k', 2)), or give the data yourself")
+        shape = tuple(batch if d == "k" else d for d in node.shape)
+        unknown = [d for d in shape if isinstance(d, str)]
+        if unknown:
+            raise ValueError(f"example_data: input {node.name} is declared {node.shape}, and only "
+                             f"the batch k has a size here; give {', '.join(unknown)} a number")
+        data[node.name] = rng.standard_normal(shape)
+    return data
 
 
 def layer_size_symbols(graph) -> tuple[dict[str, Shape], dict[str, int]]:

@@ -138,3 +138,22 @@ def test_the_progress_bar_is_on_in_a_terminal_or_a_notebook(monkeypatch):
     Notebook = type("OutStream", (io.StringIO,), {"__module__": "ipykernel.iostream"})
     monkeypatch.setattr(sys, "stderr", Notebook())
     assert _watched()
+
+
+def test_example_data_for_a_hand_built_graph_follows_its_declared_shapes():
+    from gates import MSELoss, MulGate
+    from graph.walkthrough import example_data, trace
+    g = Graph()
+    g.input("X", ("k", 2))
+    g.input("y", ("k", 1))
+    g.param("W", np.ones((2, 1)))
+    g.add(MulGate(), ["X", "W"], "z")
+    g.add(MSELoss(), ["z", "y"], "J")
+    data = example_data(g, batch=5)
+    assert {name: a.shape for name, a in data.items()} == {"X": (5, 2), "y": (5, 1)}
+    walk = trace(g, data)
+    assert walk.forward[0]["shape"] == [5, 1] and walk.backward[0]["shape"] == [5, 1]
+    h = Graph()
+    h.input("X", ("k", "n"))
+    with pytest.raises(ValueError, match="give n a number"):
+        example_data(h, batch=5)
