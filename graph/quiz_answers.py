@@ -36,7 +36,7 @@ def parse_shape(text: str) -> Shape | None:
 
 # A shape inside a sentence: "4x3", "4 × 3", "k×3" or "(4, 3)", the first one found.
 _SIZE = r"(?:[0-9]{1,18}|k|m[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]+)"
-_SHAPE_IN_TEXT = re.compile(rf"(?<![\w]){_SIZE}(?:\s*[x×*]\s*{_SIZE})+(?![\w])"
+_SHAPE_IN_TEXT = re.compile(rf"(?<![\w\-−]){_SIZE}(?:\s*[x×*]\s*{_SIZE})+(?![\w])"
                             rf"|\(\s*{_SIZE}\s*(?:,\s*{_SIZE}\s*)*,?\s*\)")
 
 

@@ -280,3 +280,9 @@ def test_the_command_line_quiz_survives_a_10_mb_line_and_a_5000_digit_number():
     assert "[and 9,999,960 more characters]" in done.stdout and "[and 4,960 more characters]" in done.stdout
     assert "(an empty answer" in done.stdout and "✓ right: b¹ is 1×3" not in done.stdout  # 3rd: XW¹
     assert done.stdout.rstrip().endswith("Score: 0/21") and len(done.stdout) < 20_000
+
+
+def test_a_negative_size_is_not_read_as_a_shape():
+    from graph.quiz_answers import find_shape
+    assert find_shape("-4x3") is None and find_shape("−4×3") is None
+    assert find_shape("4x3, b¹ is copied to each row") == (4, 3)

@@ -257,9 +257,10 @@ def _settle_net(parser: cli.Parser, args: argparse.Namespace, given: set[str]) -
         graph = Graph.from_spec(args.net, args.input, loss=args.loss, allocate=False)
     except ValueError as error:
         parser.error(str(error))
-    numbers = numbers_held(graph, args.batch or DEFAULTS["batch"])
+    batch = args.batch or DEFAULTS["batch"]
+    numbers = numbers_held(graph, batch)
     if numbers > MAX_NUMBERS and not (args.symbolic or args.quiz):
-        parser.error(f"--net with --input {'x'.join(map(str, args.input))} and --batch {args.batch} "
+        parser.error(f"--net with --input {'x'.join(map(str, args.input))} and --batch {batch} "
                      f"would hold about {numbers:.2g} float64 numbers ({numbers * 8 / 1e9:.3g} GB), "
                      f"more than the {MAX_NUMBERS:.0e} this command allows; add --symbolic to walk "
                      f"the shapes without data, or use a smaller batch or image")
