@@ -29,6 +29,7 @@ CSS = """
 .gw-figure svg{max-width:100%;height:auto;display:block}
 .gw-page .gw-figure svg{max-height:calc(100vh - 110px);width:auto}
 .gw-panels{flex:1 1 380px;min-width:300px}
+.gw-page .gw-panels{position:sticky;top:3.2em;align-self:flex-start}
 .gw-panel-pair{display:flex;flex-wrap:wrap;gap:1em}
 .gw-panel-pair>div{flex:1 1 300px}
 .gw-side{font-weight:bold;color:#555}

@@ -441,3 +441,20 @@ def test_two_steppers_on_one_page_step_on_their_own(browser, tmp_path):
     assert steps == ["0", "2"]
     _press(browser, Keys.ARROW_RIGHT)  # the page's body: neither stepper has the focus
     assert [root.get_attribute("data-step") for root in (first, second)] == ["0", "2"]
+
+
+def test_a_tall_network_keeps_the_current_panel_on_the_screen(browser, tmp_path):
+    """LeNet's picture is taller than a projector: as the step scrolls the picture to the gate
+    at work, the panel with its formula and shapes stays in view (it is sticky)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from graph import Graph
+    from graph.walkthrough import trace
+    walk = trace(Graph.from_spec("lenet", (1, 32, 32), allocate=False), None)
+    _open(browser, tmp_path, walk, "lenet.html")
+    for step in (5, 19, 25):
+        _press(browser, Keys.ARROW_RIGHT, step - int(_state(browser)["count"].split()[1]))
+        panel = next(e for e in browser.find_elements(By.CSS_SELECTOR, ".gw-panel") if e.is_displayed())
+        top = browser.execute_script("return arguments[0].getBoundingClientRect().top;", panel)
+        assert 0 <= top < 720 - 100, f"step {step}: the panel starts at {top}"
