@@ -7,7 +7,7 @@ operators, the hot path).
 from __future__ import annotations
 
 from .watch_array import Tracked, plain
-from .watch_checks import ARRAYS, SCALARS, Checks, describe, shape_of, unnamed
+from .watch_checks import ARRAYS, SCALARS, SYMBOLS, Checks, describe, shape_of, unnamed
 from .watch_problems import Drop, transpose_1d
 from .watch_source import _sites, site_of
 
@@ -70,10 +70,19 @@ class Calls(Checks):
             return call(*values, **kwargs)
         site = _sites.get((id(frame.f_code), frame.f_lasti)) or site_of(frame)
         op = uf.__name__ if method == "__call__" else f"{uf.__name__}.{method}"
+        # W -= lr * dW on a plain W: numpy's in place, said as a tracked W's is: (2×3)−(2×3)
+        inplace = (method == "__call__" and uf.nin == 2 and len(kwargs) == 1 and given is not None
+                   and len(given) == 1 and given[0] is inputs[0])
         try:
             out = call(*values, **kwargs)
         except ValueError as error:
-            raise self._refused(op, "function", site, frame, inputs, error) from None
+            kind = "inplace" if inplace else "function"
+            raise self._refused(op, kind, site, frame, inputs, error) from None
+        if inplace:
+            names = self._names(site, inputs)
+            self.records.append((op, "inplace", SYMBOLS.get(op), site, names,
+                                 tuple([shape_of(v) for v in values]), shape_of(out), names[0]))
+            return given[0]
         if given is not None:  # written into the caller's array: return it, as numpy does
             self._record(op, "function", site, frame, inputs, values, out)
             return given[0] if len(given) == 1 else tuple(given)
@@ -193,7 +202,11 @@ class Calls(Checks):
         shapes = tuple([shape_of(v) for v in values])
         self.records.append((op, kind, None, site, names, shapes, shape_of(out), name))
         if type(result) is Tracked:
-            if any(type(v) is Tracked and v.drop is not None for v in operands):
+            if kind == "index":  # p[np.arange(k), labels]: a vector as an index picks, it is no rank drop
+                this = operands[0]
+                if type(this) is Tracked and this.drop is not None and result.a.ndim == 1:
+                    result.drop = this.drop
+            elif any(type(v) is Tracked and v.drop is not None for v in operands):
                 self._dropped(result, operands, site, names, shapes)
             if site.grad is not None:
                 self._gradient(site, result)

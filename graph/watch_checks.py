@@ -9,10 +9,12 @@ shapes of its operands.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .watch_array import Tracked, plain
-from .watch_problems import broadcast_trap, grad_shape, rank_drop, refusal
+from .watch_problems import broadcast_trap, grad_shape, rank_drop, refusal, shared_update
 from .watch_source import caller_name
 
 SCALARS = frozenset({int, float, bool, complex})
@@ -131,4 +133,38 @@ class Checks:
         self.records.append((op, kind, SYMBOLS.get(op), site, names, shapes, None,
                              self._name(site, frame, op, names)))
         found = refusal(op, site, expr, names, shapes, error, inplace=kind == "inplace", dropped=dropped)
+        key = _loop_key(site, frame) if kind == "inplace" and len(shapes) == 2 else None
+        if key is not None:
+            origin, line = self._origin(operands[1], site)
+            found = shared_update(found, key, names[0], shapes[0], shapes[1], origin, line)
         return self.report(found, raising=False)
+
+    def _origin(self, value, site) -> tuple:
+        """The array behind an update's operand (lr * grads[name] → delta2) and the line that made
+        it: (None, None) when unknown."""
+        if type(value) is not Tracked:
+            return None, None
+        name, shape, here = value.name, value.shape, (site.file, site.line)
+        if value.site is not None and (value.site.file, value.site.line) == here:
+            # made on the update's line (lr * grads[name]): its array operand of the same shape
+            made = next((r for r in reversed(self.records) if r[3] is value.site and r[7] == name), None)
+            if made is None:
+                return None, None
+            name = next((n for n, s in zip(made[4], made[5]) if s == shape), None)
+        made = next((r for r in reversed(self.records)
+                     if r[7] == name and (r[3].file, r[3].line) != here), None)
+        return name, made[3].line if made is not None else None
+
+
+_KEYED = re.compile(r"(\w+)\[(\w+)\]")
+
+
+def _loop_key(site, frame) -> str | None:
+    """grads["b1"] for an update written once for all parameters (params[name] -= lr *
+    grads[name]), from the index variable's value; None for an update of one parameter."""
+    for text in reversed(site.operands):
+        match = _KEYED.search(text)
+        key = frame.f_locals.get(match.group(2)) if match else None
+        if isinstance(key, str):
+            return f'{match.group(1)}["{key}"]'
+    return None

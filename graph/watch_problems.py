@@ -170,11 +170,13 @@ def refusal(op: str, site, expr: str, names, shapes, error: Exception, *, inplac
                    f"on an axis where neither is 1.")
         rule = BROADCAST_RULE
         fix = numpy_words(same_shape_fix(label(names[0]), shapes[0], label(names[1]), shapes[1]))
+        fix = fix or _column_fix(names, shapes)
     elif inplace and len(shapes) == 2:
         grown = numpy_broadcast(*shapes)
         message = (f"{expr}: {_is(names, shapes)}; the result would be {format_shape(grown)}, but "
                    f"an in-place update keeps {names[0]}'s shape.")
-        fix = gradient_fix(names[0], shapes[0], grown)
+        # the operand's own shape, not the grown one: 1×3 is W2 (3×1) transposed, never to be summed
+        fix = gradient_fix(names[0], shapes[0], shapes[1])
         fix = numpy_words(fix.replace("top_diff", label(names[1]))) if fix else None
     else:
         message = f"{expr}: {_is(names, shapes)}; numpy refuses: {error}."
@@ -184,6 +186,40 @@ def refusal(op: str, site, expr: str, names, shapes, error: Exception, *, inplac
     found = problem("shape_mismatch", "error", site, names, shapes, message, fix)
     found["rule"] = rule
     return found
+
+
+def shared_update(found: dict, key: str, param: str, want: tuple, got: tuple, origin: str | None,
+                  line: int | None) -> dict:
+    """A loop's update (params[name] -= lr * grads[name]) refused for one parameter: the fix
+    belongs where that gradient is made, never on the shared line, which updates every parameter.
+    key: the gradient by its dict key (grads["b1"]); origin: the array it holds and its line."""
+    made = f"{origin}, made at line {line}" if origin and line else origin or "computed earlier"
+    found["message"] = (f"{found['message']} {key} ({made}) is {format_shape(got)} but {param} is "
+                        f"{format_shape(want)}.")
+    where = " where it is made (not on this line, which updates every parameter)"
+    axes = tuple(a for a, (w, g) in enumerate(zip(want, got)) if w == 1 and g != 1)
+    if len(want) == 2 and got == (want[1], want[0]) and want != got:
+        fix = f"{key} is transposed ({format_shape(got)} for {format_shape(want)}): fix it{where}."
+    elif len(want) == len(got) and axes and all(w == g or w == 1 for w, g in zip(want, got)):
+        axis = axes[0] if len(axes) == 1 else axes
+        total = f"{label(origin or key)}.sum(axis={axis}, keepdims=True)"
+        fix = (f"Sum {key} over the axis {param} was broadcast along{where}: "
+               f"{key} = {total} ({format_shape(want)}).")
+    else:
+        fix = f"{key} must be {format_shape(want)}, the shape of {param}: fix it{where}."
+    found["fix"] = fix
+    return found
+
+
+def _column_fix(names, shapes) -> str | None:
+    """A vector (4,) against a matrix with 4 rows (4×3): numpy lines it up with the columns; as
+    a column, 4×1, it meets each row."""
+    pairs = list(zip(names, shapes))
+    for (v, vs), (m, ms) in (pairs, pairs[::-1]):
+        if len(vs) == 1 and len(ms) == 2 and vs[0] == ms[0]:
+            return (f"Reshape {v} to ({vs[0]}, 1) (e.g. {label(v)}.reshape({vs[0]}, 1)): one value "
+                    f"per row of {m}, repeated along its {ms[1]} columns.")
+    return None
 
 
 def _product(expr: str, names, shapes) -> tuple[str, str | None]:

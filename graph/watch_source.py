@@ -122,7 +122,8 @@ class _Index:
                 self.nodes[_span(node)] = node
             if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                self.assigned[_span(node.value)] = targets[0]
+                for value in _branches(node.value):  # dW2 = a.T @ d if ok else d.T @ a: both are dW2
+                    self.assigned[_span(value)] = targets[0]
             elif isinstance(node, ast.AugAssign):
                 self.assigned[_span(node)] = node.target
             elif isinstance(node, ast.Return) and node.value is not None:
@@ -137,6 +138,13 @@ class _Index:
             raw = b" ".join([self.lines[first][node.col_offset:],
                              *self.lines[first + 1:last], self.lines[last][:node.end_col_offset]])
         return " ".join(raw.decode("utf-8", "replace").split())
+
+
+def _branches(node) -> list:
+    """The expressions a value may be: itself, or each branch of a conditional expression."""
+    if isinstance(node, ast.IfExp):
+        return [*_branches(node.body), *_branches(node.orelse)]
+    return [node]
 
 
 def _span(node) -> tuple:

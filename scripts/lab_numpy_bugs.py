@@ -115,33 +115,57 @@ def question(w, found: dict) -> tuple[str, tuple, str]:
             f"Fix: {found['fix']}")
 
 
-def gradient_check(module, eps: float = 1e-6) -> float:
-    """The largest relative error between the gradients train_step applies (one step with
-    lr = 1: W − new W) and central differences of the loss it returns."""
+def gradient_check(module, eps: float = 1e-6) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Each parameter's gradient twice: as train_step applies it (one step with lr = 1: W − new
+    W) and by central differences of the loss it returns. Both of the parameter's shape."""
     X, y = module.make_data(BATCH)
     params = module.init_params()
     stepped = copy.deepcopy(params)
     module.train_step(X, y, stepped, lr=1.0)
-    worst = 0.0
+    found = {}
     for key, value in params.items():
+        numeric = np.zeros(value.shape)
         for index in np.ndindex(value.shape):
             losses = []
             for sign in (1, -1):
                 moved = copy.deepcopy(params)
                 moved[key][index] += sign * eps
                 losses.append(float(module.train_step(X, y, moved, lr=0.0)))
-            numeric = (losses[0] - losses[1]) / (2 * eps)
-            applied = value[index] - stepped[key][index]
-            worst = max(worst, abs(applied - numeric) / max(abs(applied) + abs(numeric), 1e-12))
-    return worst
+            numeric[index] = (losses[0] - losses[1]) / (2 * eps)
+        found[key] = (value - stepped[key], numeric)
+    return found
+
+
+def relative_error(applied: np.ndarray, numeric: np.ndarray) -> float:
+    """The largest |applied − numeric| / (|applied| + |numeric|) over the entries."""
+    return float(np.max(np.abs(applied - numeric) / np.maximum(np.abs(applied) + np.abs(numeric), 1e-12)))
+
+
+def how_wrong(key: str, applied: np.ndarray, numeric: np.ndarray) -> str:
+    """One wrong gradient in words: its worst entry, both values, and the factor when the
+    applied gradient is the true one scaled (a mean for a sum: 1/k)."""
+    where = np.unravel_index(np.argmax(np.abs(applied - numeric)), applied.shape)
+    entry = ", ".join(str(int(i)) for i in where)
+    text = (f"{key}'s gradient (relative error {relative_error(applied, numeric):.1e}): at {key}[{entry}] "
+            f"the step applies {applied[where]:.6g} where central differences give {numeric[where]:.6g}")
+    norm = float(numeric.ravel() @ numeric.ravel())
+    if norm > 0:
+        factor = float(applied.ravel() @ numeric.ravel()) / norm
+        if factor != 0 and relative_error(applied, factor * numeric) < 1e-6:
+            text += f"; the whole gradient is {factor:.6g} × the true one"
+    return text
 
 
 def verdict(module) -> int:
-    error = gradient_check(module)
-    ok = error < 1e-6
-    say(f"Gradient check (central differences, float64): largest relative error {error:.1e}: "
-        f"{'the gradients are right' if ok else 'FAIL: a gradient is wrong, though its shape is right'}.")
-    return 0 if ok else 1
+    gradients = gradient_check(module)
+    errors = {key: relative_error(*pair) for key, pair in gradients.items()}
+    wrong = [key for key, error in errors.items() if error >= 1e-6]
+    words = "FAIL: a gradient is wrong, though its shape is right" if wrong else "the gradients are right"
+    say(f"Gradient check (central differences, float64): largest relative error "
+        f"{max(errors.values()):.1e}: {words}.")
+    for key in wrong:
+        say(f"  ✗ {how_wrong(key, *gradients[key])}.")
+    return 1 if wrong else 0
 
 
 # --- the two ways to run the lab ------------------------------------------------------------------

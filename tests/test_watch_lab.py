@@ -110,3 +110,19 @@ def test_a_file_that_cannot_be_loaded_is_one_line_and_status_2(tmp_path):
     empty.write_text("x = 1\n", encoding="utf-8")
     done = lab("--file", str(empty))
     assert done.returncode == 2 and "no make_data, init_params, train_step" in done.stderr
+
+
+def test_the_gradient_check_names_the_wrong_gradient_and_by_how_much(tmp_path):
+    mine = tmp_path / "mine.py"
+    source = fixed_source().replace("delta2.sum(axis=0, keepdims=True)", "delta2.mean(axis=0, keepdims=True)")
+    mine.write_text(source, encoding="utf-8")
+    done = lab("--file", str(mine))
+    assert done.returncode == 1
+    flat = " ".join(done.stdout.split())
+    assert "No problem left in mine.py." in flat and "FAIL: a gradient is wrong" in flat
+    # only b1's: a mean over the batch of 4 is a quarter of the sum, entry by entry
+    assert re.findall(r"✗ (\w+)'s gradient", flat) == ["b1"]
+    found = re.search(r"applies (\S+) where central differences give (\S+?);", flat)
+    applied, numeric = map(float, found.groups())
+    assert abs(4 * applied - numeric) <= 1e-5 * abs(numeric)  # 6 significant digits printed
+    assert "the whole gradient is 0.25 × the true one" in flat

@@ -242,6 +242,23 @@ def test_rank_drop_warns_at_the_reduction_when_its_vector_meets_a_matrix():
     assert not np.allclose(w.result.sum(axis=1), 1.0)
 
 
+def cross_entropy(scores, Y):
+    """Labels as a vector picking one probability per row: fancy indexing, not a rank drop."""
+    labels = Y.argmax(axis=1)
+    p = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    return -np.log(p[np.arange(len(labels)), labels]).mean()
+
+
+def test_a_reduced_vector_used_as_an_index_is_no_rank_drop():
+    scores, classes = np.arange(12.0).reshape(4, 3) / 5, [0, 2, 1, 1]
+    w = gates.watch(cross_entropy, scores, np.eye(3)[classes])
+    assert w.problems == []
+    assert [e["shape"] for e in w.events if e["op"] == "getitem"] == [[4]]
+    # by hand: -log softmax, the log-sum-exp of each row minus the picked score
+    by_hand = np.mean([np.log(np.exp(row).sum()) - row[c] for row, c in zip(scores, classes)])
+    assert np.isclose(w.result, by_hand, rtol=1e-14, atol=0)
+
+
 # --- strict mode ---------------------------------------------------------------------------------
 
 def test_strict_mode_raises_at_the_first_error_from_the_buggy_line():
