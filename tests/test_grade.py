@@ -157,6 +157,30 @@ def test_more_planted_mistakes(tmp_path):
     assert verdict[6]["delta2"].diagnosis == "constant_factor" and "2.5" in verdict[6]["delta2"].message
 
 
+HARD_CODED = {  # a backward hard-coding a size the other shape sets share: number → (line, change, check)
+    1: ("dB = top_diff.sum(axis=0, keepdims=True)", "dB = top_diff[:, :3].sum(axis=0, keepdims=True)",
+        "dJ/dB"),
+    2: ("dB = self.A.T @ top_diff", "dB = self.A.T @ top_diff[:, :3]", "dJ/dB"),
+    3: ("dz = top_diff * (self.z > 0)", "dz = top_diff[:, :4] * (self.z[:, :4] > 0)", "ReLU.backward"),
+    4: ("dz = s * (top_diff - (top_diff * s).sum(axis=1, keepdims=True))",
+        "dz = s[:, :4] * (top_diff[:, :4] - (top_diff[:, :4] * s[:, :4]).sum(axis=1, keepdims=True))",
+        "Softmax.backward"),
+}
+
+
+@pytest.mark.parametrize("number", sorted(HARD_CODED))
+def test_a_backward_that_hard_codes_a_size_loses_its_marks(tmp_path, number):
+    """Every gate exercise is graded on a shape set whose sizes are all distinct and not 3 or 4
+    (batch 5, widths 2 and 7): a slice to the width 3 or 4 of the other sets loses that check."""
+    old, new, name = HARD_CODED[number]
+    file = BY_NUMBER[number].file
+    folder = planted(tmp_path, {file: [(old, new)]})
+    verdicts = BY_NUMBER[number].grade(load_file(folder / file))
+    assert [n for n, v in verdicts.items() if not v.ok] == [name], verdicts
+    assert verdicts[name].diagnosis in ("wrong_shape", "error")
+    assert re.search(r"inputs 5×[27]\b", verdicts[name].message), verdicts[name].message  # the new set
+
+
 # --- a student's file cannot take the grader down ------------------------------------------------
 
 def test_crashes_loops_and_exits_cost_their_own_exercise_only(tmp_path):
@@ -181,6 +205,28 @@ def test_crashes_loops_and_exits_cost_their_own_exercise_only(tmp_path):
     assert found[5]["status"] == "error" and "EOFError" in found[5]["message"]
     assert found[6]["status"] == "error" and "SyntaxError" in found[6]["message"]
     assert all(e["score"] == 0 for n, e in found.items() if n != 3)
+
+
+FORGERY = ('\nimport json, os, sys\nopen(sys.argv[3], "w").write(json.dumps({{{token}"checks": '
+           '{{n: {{"ok": True, "diagnosis": "", "message": ""}} for n in ("dJ/dA", "dJ/dB")}}}}))\n'
+           'os._exit(0)\n')
+
+
+def test_a_file_that_writes_its_own_result_gets_no_marks(tmp_path):
+    """The result file's path is in the worker's argv, but a result counts only with the random
+    token the grader sent on the worker's standard input: a forged one, with a guessed token or
+    none, is an exercise that ended without a result. The same file graded fairly scores 0."""
+    folder = planted(tmp_path, {})
+    for name, token in (("ex1_add_gate.py", ""), ("ex2_mul_gate.py", '"token": "0" * 32, ')):
+        text = (STUDENTS / name).read_text(encoding="utf-8")
+        (folder / name).write_text(text + FORGERY.format(token=token), encoding="utf-8")
+    result = grade(folder, "--json", "--only", "1,2,3")
+    assert result.returncode == 1, result.stderr
+    found = by_number(strict_json(result.stdout))
+    for number in (1, 2):
+        assert found[number]["status"] == "exited" and found[number]["score"] == 0, found[number]
+        assert found[number]["message"].startswith("the exercise's process ended without a result")
+    assert found[3]["ok"]  # the same grader signs a fair result
 
 
 def test_an_endless_import_a_flood_of_output_and_an_interrupt_are_contained(tmp_path):
@@ -224,6 +270,26 @@ def test_a_wrong_call_is_one_line_and_exit_2(tmp_path, options, words):
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and words in result.stderr
     assert result.stderr.startswith("python -m gates.grade: error:")
+
+
+def test_a_broken_pipe_ends_quietly_with_141():
+    """`... | head -1`: head has gone by the time the first exercise's result is printed."""
+    command = f"set -o pipefail; {sys.executable} -m gates.grade solutions --only 1,2 | head -1"
+    result = subprocess.run(command,
+                            shell=True, executable="/bin/bash", capture_output=True, text=True, timeout=120,
+                            cwd=ROOT)
+    assert result.stdout == "Grading solutions: 2 exercise(s), 20 s each\n"
+    assert result.returncode == 141 and result.stderr == ""
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+@pytest.mark.parametrize("options", [[], ["--json"]])
+def test_a_full_disk_is_one_line_and_exit_2(options):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "gates.grade", "solutions", "--only", "1", *options],
+                                stdout=full, stderr=subprocess.PIPE, text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 2
+    assert result.stderr == "python -m gates.grade: error: cannot write the output: No space left on device\n"
 
 
 def test_a_missing_exercise_file_scores_zero_and_the_rest_is_graded(tmp_path):

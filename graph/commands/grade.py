@@ -11,7 +11,8 @@ the gradient checker's words when the checker judged it (its diagnosis and sente
 
 Exit status: 0 every exercise graded has full marks, 1 some mark was lost (a wrong answer, a gap
 left empty, a crash, a time-out, a missing file), 2 the call was wrong (no such folder, an
-unknown exercise, a bad option): always one of the three, like pytest's 0, 1 and usage error.
+unknown exercise, a bad option; output that cannot be written, e.g. a full disk), like pytest's 0,
+1 and usage error; a broken pipe (`| head`) ends it quietly with 141, as in the other commands.
 """
 
 from __future__ import annotations
@@ -61,7 +62,11 @@ def grade(folder: Path, numbers: Sequence[int], timeout: float, done=None) -> di
     results = []
     for number in numbers:
         exercise = BY_NUMBER[number]
-        results.append(scored(exercise, run_exercise(exercise, folder, timeout)))
+        try:
+            outcome = run_exercise(exercise, folder, timeout)
+        except OSError as error:  # Python that cannot be started, no room for its temporary folder
+            raise ValueError(f"cannot run exercise {number}: {error.strerror or error}") from None
+        results.append(scored(exercise, outcome))
         if done:
             done(results[-1])
     score, top = sum(r["score"] for r in results), sum(r["max_score"] for r in results)
@@ -188,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> int:
         try:
             return _run(args)
-        except (ValueError, OSError) as error:  # a wrong folder; Python that cannot be started
+        except ValueError as error:  # a wrong folder; Python that cannot be started. Not OSError:
+            # a failed write of the output is guarded's (quiet on a broken pipe, one line else)
             if args.json:
                 print(json.dumps({"ok": False, "error": " ".join(str(error).split())}, ensure_ascii=False))
             cli.fail(PROG, error)

@@ -1,14 +1,18 @@
 """One exercise graded in a process of its own:
 
-    python -m graph.commands.grade_worker NUMBER STUDENT_FILE RESULT_JSON
+    python -m graph.commands.grade_worker NUMBER STUDENT_FILE RESULT_JSON   (the token on stdin)
 
 `python -m gates.grade` starts one of these per exercise, with a time limit, so that a student's
-endless loop, crash or exit ends this process and never the grader. The student's file is
-imported under a private module name (gates.loader: a student's numpy.py shadows nothing), the
-exercise's checks run, and the outcome is written to RESULT_JSON, whole or not at all:
+endless loop, crash or exit ends this process and never the grader. The grader sends a random
+token on standard input; it is read, and standard input closed, before the student's file is
+imported, and kept in a local variable only (never argv, the environment or a module global),
+so that a file which writes RESULT_JSON itself has no token to sign it with and is refused. The
+student's file is imported under a private module name (gates.loader: a student's numpy.py
+shadows nothing), the exercise's checks run, and the outcome is written to RESULT_JSON, whole or
+not at all:
 
-    {"checks": {"dJ/dB": {"ok": false, "diagnosis": "missing_sum", "message": "..."}, ...}}
-    {"error": "importing ex1_add_gate.py raised SyntaxError: ... (ex1_add_gate.py, line 40)"}
+    {"token": "...", "checks": {"dJ/dB": {"ok": false, "diagnosis": "missing_sum", "message": "..."}}}
+    {"token": "...", "error": "importing ex1_add_gate.py raised SyntaxError: ... (line 40)"}
 
 No result file means the process ended before the grading did (os._exit, a signal); the grader
 says so. Once the result is written the process ends at once (os._exit), so that a thread or an
@@ -44,9 +48,22 @@ def outcome(number: int, path: str) -> dict:
     return {"checks": {name: asdict(verdict) for name, verdict in verdicts.items()}}
 
 
+def read_token() -> str:
+    """The grader's token, read from standard input to its end; standard input is then /dev/null
+    (the student's input() meets its end at once, and cannot read the token again)."""
+    chunks = []
+    while chunk := os.read(0, 4096):
+        chunks.append(chunk)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    return b"".join(chunks).decode("ascii", errors="replace").strip()
+
+
 def main(argv: list[str]) -> None:
     number, path, result = argv
-    found = outcome(int(number), path)
+    token = read_token()  # a local: the student's file is imported after, by outcome()
+    found = {"token": token, **outcome(int(number), path)}
     write_text(result, json.dumps(found, ensure_ascii=False, allow_nan=False))
     for stream in (sys.stdout, sys.stderr):
         try:
