@@ -8,7 +8,7 @@ names of the oracle (gates.gradcheck) and of check_graph (graph.gradcheck) at th
 
 Exit status: 0 every check passes, 1 a check failed, 2 the call or the gate's own code failed
 (a file that cannot be imported, unreadable --shapes, a gate that raises or exits): always one
-of the three. From Python:
+of the three, but for a broken pipe (`| head -1`), which ends quietly with 141. From Python:
 
     from gates.check import assert_gate
     assert_gate(MyGate, shapes=[(4, 3), (1, 3)])   # AssertionError whose message is the diagnosis
@@ -244,8 +244,9 @@ def _checked(args) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`python -m gates.check [target] [--shapes 4x3,1x3 ...] [--json]`; returns the exit status,
-    always 0, 1 or 2 (a broken pipe or Ctrl-C is 2: nothing was checked to the end)."""
+    """`python -m gates.check [target] [--shapes 4x3,1x3 ...] [--json]`; returns the exit status:
+    0, 1 or 2, or 141 after a broken pipe (`... | head -1`: ended quietly, as gates.trace does).
+    Ctrl-C is 2: nothing was checked to the end."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as stop:
@@ -253,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     code = cli.guarded(PROG, lambda: _checked(args))
     if code == cli.INTERRUPTED:
         cli.say(f"{PROG}: error: interrupted before every check was done")
-    return code if code in (0, 1, 2) else 2
+    return code if code in (0, 1, 2, cli.BROKEN_PIPE) else 2
 
 
 # check_graph and render_reports are here too, loaded on first use (see __getattr__).

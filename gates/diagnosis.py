@@ -75,6 +75,7 @@ class Evidence:
         check.worst_index, check.region = self.index(k), self.runs[int(self.draw[k])].region
         check.analytic_at_worst, check.numeric_at_worst = float(self.a[k]), float(self.n[k])
         check.kinks = int(np.sum(self.kink))
+        check.worst_inputs = self.runs[int(self.draw[k])].inputs
 
 
 # --- shapes ---------------------------------------------------------------------------------------
@@ -112,6 +113,15 @@ def _nice(value: float) -> str | None:
     return None
 
 
+def _digits(c: float) -> str:
+    """c with 4 significant digits, or as many more as it takes to tell it from ±1 (1.0001)."""
+    for digits in range(4, 17):
+        text = f"{c:.{digits}g}"
+        if abs(float(text) - c) <= 0.01 * abs(abs(c) - 1):
+            return text
+    return repr(c)
+
+
 def _factor_cause(c: float, batch: int | None, count: int) -> str:
     near = lambda target: target and (math.isclose(c, target, rel_tol=1e-6)  # noqa: E731
                                       or math.isclose(c, 1 / target, rel_tol=1e-6))
@@ -138,8 +148,8 @@ def constant_factor(ev: Evidence, batch: int | None) -> tuple[str, str] | None:
     if math.isclose(c, -1.0, rel_tol=1e-6):
         return "sign", (f"dJ/d{ev.name} is exactly the right gradient with the wrong sign: remove a "
                         f"minus sign, or swap a subtraction (ŷ − y, not y − ŷ)")
-    exact, inverse = _nice(c) or f"{c:.4g}", _nice(1 / c) or f"{1 / c:.4g}"
-    shown = f"{c:.4g}" + (f" (= {exact})" if exact != f"{c:.4g}" else "")
+    exact, inverse = _nice(c) or _digits(c), _nice(1 / c) or _digits(1 / c)
+    shown = _digits(c) + (f" (= {exact})" if exact != _digits(c) else "")
     whole = abs(c) > 1 and "/" not in exact and "." not in exact  # ×4 reads better as ÷4 than ×1/4
     cure = f"divide it by {exact}" if whole else f"multiply it by {inverse}"
     return "constant_factor", (f"dJ/d{ev.name} is the right gradient times {shown}: {cure}. "
@@ -169,27 +179,45 @@ def _round_between(low: float, high: float, above: bool) -> float:
     return high if not above else low
 
 
+def _interval(name: str, fails: np.ndarray, passes: np.ndarray) -> tuple[str, str] | None:
+    """'0.3 < z < 0.7': the failing elements lie between passing ones, and no passing one among them."""
+    lo, hi = fails.min(), fails.max()
+    below, above = passes[passes < lo], passes[passes > hi]
+    if not below.size or not above.size or below.size + above.size != passes.size:
+        return None
+    c_lo, c_hi = _round_between(below.max(), lo, above=True), _round_between(hi, above.min(), above=False)
+    return f"{c_lo:g} < {name} < {c_hi:g}", f"{name} ≤ {c_lo:g} or {name} ≥ {c_hi:g}"
+
+
+def _condition(name: str, fails: np.ndarray, passes: np.ndarray) -> tuple[str, str] | None:
+    """(where wrong, where right) as conditions on the input, or None."""
+    if np.all(fails == 0) and np.all(passes != 0):
+        return f"{name} = 0", f"{name} ≠ 0"
+    if fails.max() < passes.min():
+        c = _round_between(fails.max(), passes.min(), above=False)
+        return f"{name} < {c:g}", f"{name} ≥ {c:g}"
+    if fails.min() > passes.max():
+        c = _round_between(passes.max(), fails.min(), above=True)
+        return f"{name} > {c:g}", f"{name} ≤ {c:g}"
+    if np.abs(fails).min() > np.abs(passes).max():
+        c = _round_between(np.abs(passes).max(), np.abs(fails).min(), above=True)
+        return f"|{name}| > {c:g}", f"|{name}| ≤ {c:g}"
+    if np.abs(fails).max() < np.abs(passes).min():
+        c = _round_between(np.abs(fails).max(), np.abs(passes).min(), above=False)
+        return f"|{name}| < {c:g}", f"|{name}| ≥ {c:g}"
+    return _interval(name, fails, passes)
+
+
 def region(ev: Evidence) -> tuple[str, str] | None:
-    """'|z| > 3': a condition on the input that the failing elements meet and the others do not."""
+    """'|z| > 3', '0.3 < z < 0.7': a condition on the input that the failing elements meet and
+    the others do not."""
     fails, passes, name = ev.x[ev.bad], ev.x[~ev.bad], ev.name
     if not fails.size or passes.size < 2 or np.isnan(ev.x).any():
         return None
-    if np.all(fails == 0) and np.all(passes != 0):
-        wrong, right = f"{name} = 0", f"{name} ≠ 0"
-    elif fails.max() < passes.min():
-        c = _round_between(fails.max(), passes.min(), above=False)
-        wrong, right = f"{name} < {c:g}", f"{name} ≥ {c:g}"
-    elif fails.min() > passes.max():
-        c = _round_between(passes.max(), fails.min(), above=True)
-        wrong, right = f"{name} > {c:g}", f"{name} ≤ {c:g}"
-    elif np.abs(fails).min() > np.abs(passes).max():
-        c = _round_between(np.abs(passes).max(), np.abs(fails).min(), above=True)
-        wrong, right = f"|{name}| > {c:g}", f"|{name}| ≤ {c:g}"
-    elif np.abs(fails).max() < np.abs(passes).min():
-        c = _round_between(np.abs(fails).max(), np.abs(passes).min(), above=False)
-        wrong, right = f"|{name}| < {c:g}", f"|{name}| ≥ {c:g}"
-    else:
+    found = _condition(name, fails, passes)
+    if found is None:
         return None
+    wrong, right = found
     k = ev.worst_of(ev.bad)
     return "wrong_in_region", (f"dJ/d{name} is right where {right} but wrong where {wrong} (worst at "
                                f"index {_at(ev.index(k))}: {_num(ev.a[k])} instead of {_num(ev.n[k])}, "

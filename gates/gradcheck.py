@@ -28,7 +28,16 @@ from .catalog import BUILTIN_GATES, is_builtin
 from .diagnosis import diagnose
 from .differences import EPS, RTOL
 from .gradcheck_report import GateReport, GradCheck, InputCheck
-from .gradcheck_runs import REGIONS, GateFailed, OutputNotFinite, Subject, WrongReturn, draw, raised, run
+from .gradcheck_runs import (
+    REGIONS,
+    GateFailed,
+    OutputNotFinite,
+    Subject,
+    WrongReturn,
+    draw,
+    raised,
+    runs_in_domain,
+)
 from .losses import CrossEntropyLoss
 from .shapes import Shape, ShapeError, format_shape
 
@@ -108,7 +117,8 @@ def _crash(gate: Gate, failed: GateFailed, shapes: Sequence[Shape]) -> str:
     if failed.where == "backward" and isinstance(failed.error, ValueError):
         wanted = ", ".join(f"dJ/d{label} {format_shape(s)}" for label, s in zip(gate.input_labels, shapes))
         text += (f"; a product or sum in backward does not fit these shapes: the gradients must "
-                 f"come out as {wanted}, and a missing or extra ᵀ is the usual cause")
+                 f"come out as {wanted}; a missing or extra ᵀ, or a size written into the code "
+                 f"(reshape(1, 3), t[:4]), is the usual cause")
     return text
 
 
@@ -119,35 +129,37 @@ def _draws(shapes, inputs, rng) -> list[tuple[str, list[np.ndarray]]]:
             for region in REGIONS]
 
 
-def _refused(gate: Gate, failed: GateFailed, shapes, rule) -> ShapeError | None:
+def _refused(gate: Gate, failed: GateFailed, shapes, rule, guessed: bool) -> ShapeError | None:
     """A refusal of the shapes, not a bug: the gate's ShapeError, or numpy's ValueError in the
-    forward of a gate with no rule (numpy's refusal is then its only rule)."""
+    forward of a gate with no rule (numpy's refusal is then its only rule) or on a shape set the
+    checker guessed (a rule looser than forward: the guess was wrong, not the gate)."""
     if isinstance(failed.error, ShapeError):
         return failed.error
-    if failed.where == "forward" and rule is None and isinstance(failed.error, ValueError):
-        return ShapeError(f"forward raised ValueError: {failed.error}; the gate states no "
-                          f"output_shape rule, so numpy's refusal is its only one.",
-                          gate=gate.kind, operands=zip(gate.input_labels, shapes))
-    return None
+    if failed.where != "forward" or not isinstance(failed.error, ValueError) or not (rule is None or guessed):
+        return None
+    why = ("the gate states no output_shape rule, so numpy's refusal is its only one" if rule is None
+           else "output_shape accepted these guessed shapes, forward did not")
+    return ShapeError(f"forward raised ValueError: {failed.error}; {why}.", gate=gate.kind,
+                      operands=zip(gate.input_labels, shapes))
 
 
-def _runs(subject: Subject, result: GradCheck, draws, rng, top_diff, eps, tolerance):
+def _runs(subject: Subject, result: GradCheck, draws, rng, top_diff, eps, tolerance, guessed=False):
     """Every draw run, or None with the reason in `result`."""
     gate, rule = subject.shared, None
     try:
         rule = _rule(gate, result.shapes)
-        runs = [run(subject, region, xs, gate.input_labels, rng, top_diff, eps, tolerance)
-                for region, xs in draws]
+        runs = runs_in_domain(subject, draws, rng, top_diff, eps, tolerance)
     except ShapeError as error:
         result.refused = error
         return None
     except GateFailed as failed:
-        result.refused = _refused(gate, failed, result.shapes, rule)
+        result.refused = _refused(gate, failed, result.shapes, rule, guessed)
         if result.refused is None:
             result.error, result.crashed = _crash(gate, failed, result.shapes), True
         return None
     except OutputNotFinite as problem:
-        result.inputs = [InputCheck(label, tuple(s), None, diagnosis="not_finite", message=f"{problem}.")
+        result.inputs = [InputCheck(label, tuple(s), None, diagnosis="not_finite", message=f"{problem}.",
+                                    backward_ran=False)
                          for label, s in zip(gate.input_labels, result.shapes)]
         return None
     except WrongReturn as wrong:
@@ -163,14 +175,16 @@ def _runs(subject: Subject, result: GradCheck, draws, rng, top_diff, eps, tolera
 
 def check_gate(gate: Gate | type | Subject, shapes: Sequence[Shape] | None = None, *,
                inputs: Sequence[np.ndarray] | None = None, seed: int = 0, eps: float = EPS,
-               tolerance: float = TOLERANCE, top_diff: np.ndarray | None = None) -> GradCheck:
+               tolerance: float = TOLERANCE, top_diff: np.ndarray | None = None,
+               guessed: bool = False) -> GradCheck:
     """Check a gate's backward against central differences on one set of input shapes.
 
     `gate` is an instance or a class (built with no arguments). Give `shapes` (inputs are
     drawn from every region of gates.gradcheck_runs.REGIONS) or the `inputs` themselves, and
     optionally `top_diff` (of the output's shape). The result says, per input, the gradient's
     shape, the largest errors and where, and the diagnosis; a shape set the gate's own rule
-    refuses is in `refused`, an exception the gate raised in `error` (with `crashed`).
+    refuses is in `refused`, an exception the gate raised in `error` (with `crashed`). With
+    `guessed` (shapes the checker chose), a ValueError from forward refuses the set too.
     """
     subject = start(gate)
     rng = np.random.default_rng(check_seed(seed))
@@ -183,7 +197,7 @@ def check_gate(gate: Gate | type | Subject, shapes: Sequence[Shape] | None = Non
     if problem:
         raise ValueError(problem)
     result = GradCheck(subject_name(subject.shared), shapes)
-    runs = _runs(subject, result, _draws(shapes, inputs, rng), rng, top_diff, eps, tolerance)
+    runs = _runs(subject, result, _draws(shapes, inputs, rng), rng, top_diff, eps, tolerance, guessed)
     if runs is None:
         return result
     out = runs[0].out.shape
@@ -198,40 +212,62 @@ def check_gate(gate: Gate | type | Subject, shapes: Sequence[Shape] | None = Non
 def candidate_shapes(n_inputs: int) -> list[ShapeSet]:
     """Shape sets to try on a gate whose shapes are not given, from its number of inputs: a batch
     of 4 and of 1, square matrices (where a transposed gradient has the right shape), a matrix
-    product's, a bias broadcast over rows or columns, and images k×C×H×W (with kernels)."""
+    product's, a bias broadcast over rows or columns, and images k×C×H×W (with kernels). The
+    last sets of each list use sizes that are all different and never 3 or 4 (batches of 5 and 6,
+    widths 7, 2, 5): a gate with a size written into its code (reshape(1, 3), t[:4]) fails there."""
     if n_inputs == 1:
         return [((4, 3),), ((3, 3),), ((1, 3),), ((3, 4),), ((4, 1),), ((2, 3, 4, 4),),
-                ((1, 2, 4, 4),)]
+                ((1, 2, 4, 4),), ((5, 7),), ((1, 7),), ((5, 2, 6, 8),)]
     if n_inputs == 2:
         return [((4, 3), (4, 3)), ((3, 3), (3, 3)), ((4, 2), (2, 3)), ((4, 3), (3, 3)),
                 ((4, 3), (1, 3)), ((1, 3), (4, 3)), ((3, 4), (3, 1)), ((1, 3), (1, 3)),
                 ((1, 2), (2, 3)), ((4, 1), (4, 1)), ((2, 3, 5, 5), (4, 3, 3, 3)),
-                ((1, 2, 4, 4), (3, 2, 2, 2))]
+                ((1, 2, 4, 4), (3, 2, 2, 2)), ((5, 7), (5, 7)), ((6, 2), (2, 7)), ((5, 7), (1, 7)),
+                ((6, 5), (6, 1)), ((1, 7), (1, 7)), ((2, 5, 7, 6), (1, 5, 2, 2))]
     return [((4, 3),) * n_inputs, ((3, 3),) * n_inputs, ((1, 3),) * n_inputs,
-            ((4, 3),) + ((1, 3),) * (n_inputs - 1)]
+            ((4, 3),) + ((1, 3),) * (n_inputs - 1), ((5, 7),) * n_inputs,
+            ((6, 7),) + ((1, 7),) * (n_inputs - 1)]
 
 
 def _no_shapes_accepted(subject: str, refused: list[GradCheck], guessed: bool) -> str:
     tried = "; ".join(c.shape_text for c in refused)
+    if guessed and any("output_shape accepted these guessed" in getattr(c.refused, "problem", "")
+                       for c in refused):
+        example = ",".join(["5x7"] * len(refused[0].shapes))
+        return (f"{subject}: your output_shape accepted shapes forward cannot take ({tried}); pass "
+                f"--shapes, e.g. --shapes {example}, or make output_shape refuse what forward refuses")
     if guessed:
         return (f"{subject} accepted none of the shape sets tried ({tried}); give its input "
                 f"shapes, e.g. --shapes 4x3,1x3 or check_gate_shapes(gate, [((4, 3), (1, 3))])")
     return f"{subject} refused the shapes given: {refused[0].refused}"
 
 
-def _batch_dependent(report: GateReport) -> None:
-    """Right for a batch of 1, wrong for more: what wrong_values means when that is so."""
-    ones = [c for c in report.checks if c.ok and c.batch == 1]
-    for check in report.checks if ones else []:
-        for c in check.inputs if (check.batch or 0) > 1 else []:
-            if c.diagnosis == "wrong_values":
-                c.diagnosis = "batch_dependent"
-                c.message = (f"dJ/d{c.name} is right for a batch of 1 ({ones[0].shape_text}) but wrong "
-                             f"for a batch of {check.batch} (worst at index {list(c.worst_index)}: "
-                             f"{c.analytic_at_worst:.4g} instead of {c.numeric_at_worst:.4g}). With "
-                             f"several rows each observation adds its own term: sum them over the "
-                             f"batch (top_diff.sum(axis=0, keepdims=True) for a broadcast input) "
-                             f"instead of using one row.")
+def _one_row(check: GradCheck, c: InputCheck) -> list[np.ndarray] | None:
+    """The inputs of c's worst draw cut to the row of its worst element: a batch of 1."""
+    if not c.worst_inputs or not c.worst_index:
+        return None
+    row = c.worst_index[0] if c.shape[0] == check.batch else 0
+    return [x[row:row + 1] if x.ndim >= 2 and x.shape[0] == check.batch else x for x in c.worst_inputs]
+
+
+def _batch_dependent(report: GateReport, who: Subject, **options) -> None:
+    """Wrong for a batch of several, right on the same inputs cut to one row: what wrong_values
+    means when that is so (a gradient wrong in a region of inputs stays wrong on its row)."""
+    for check in report.checks:
+        for i, c in enumerate(check.inputs if (check.batch or 0) > 1 else []):
+            inputs = _one_row(check, c) if c.diagnosis == "wrong_values" else None
+            if inputs is None:
+                continue
+            one = check_gate(who, inputs=inputs, **options)
+            if not (one.ok or (i < len(one.inputs) and one.inputs[i].ok and not one.error)):
+                continue
+            c.diagnosis = "batch_dependent"
+            c.message = (f"dJ/d{c.name} is right for a batch of 1 ({one.shape_text}, the worst row "
+                         f"alone) but wrong for a batch of {check.batch} (worst at index "
+                         f"{list(c.worst_index)}: {c.analytic_at_worst:.4g} instead of "
+                         f"{c.numeric_at_worst:.4g}). With several rows each observation adds its own "
+                         f"term: sum them over the whole batch (top_diff.sum(axis=0, keepdims=True) "
+                         f"for a broadcast input) instead of using one row or a fixed number of rows.")
 
 
 def check_gate_shapes(gate: Gate | Callable[[], Gate], shape_sets: Sequence[ShapeSet] | None = None,
@@ -250,14 +286,14 @@ def check_gate_shapes(gate: Gate | Callable[[], Gate], shape_sets: Sequence[Shap
                             f"but a shape set gives {len(shapes)}: "
                             f"{', '.join(format_shape(s) for s in shapes)}")
             return report
-        result = check_gate(who, shapes, seed=seed + number, eps=eps, tolerance=tolerance)
+        result = check_gate(who, shapes, seed=seed + number, eps=eps, tolerance=tolerance, guessed=guessed)
         result.subject = report.subject
         (report.refused if result.refused is not None else report.checks).append(result)
         if result.crashed:
             break  # the gate's code fails: that comes first, the other shapes would say it again
     if not report.checks:
         report.error = _no_shapes_accepted(report.subject, report.refused, guessed)
-    _batch_dependent(report)
+    _batch_dependent(report, who, seed=seed, eps=eps, tolerance=tolerance)
     return report
 
 

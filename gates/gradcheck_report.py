@@ -54,6 +54,10 @@ class InputCheck:
     message: str | None = None    # what is wrong and what to change
     kinks: int = 0                # elements judged as kinks (between the one-sided derivatives)
     region: str | None = None     # the draw of the worst element
+    backward_ran: bool = True     # False: forward was not finite, so backward was never called
+    # the inputs of the draw of the worst element: checked again cut to one row, to tell a
+    # gradient wrong for a batch from one wrong for these inputs (not in the JSON form)
+    worst_inputs: list | None = field(default=None, repr=False, compare=False)
 
     @property
     def ok(self) -> bool:

@@ -26,11 +26,14 @@ def _gradients(check: GradCheck) -> str:
     """✓ when every gradient has its input's shape, else the wrong ones."""
     wrong = []
     for c in check.inputs:
+        if not c.backward_ran:
+            continue  # forward failed first: there is no gradient to judge
         if c.grad_shape is None:
             wrong.append(f"✗ dJ/d{c.name} None")
         elif not c.shape_ok:
             wrong.append(f"✗ {format_shape(c.grad_shape)} for {format_shape(c.shape)}")
-    return ", ".join(wrong) or "✓"
+    ran = any(c.backward_ran for c in check.inputs) or not check.inputs
+    return ", ".join(wrong) or ("✓" if ran else "—")
 
 
 def row(check: GradCheck) -> tuple[str, str, str, str, str]:

@@ -70,6 +70,25 @@ def test_default_shape_sets_hold_squares_batches_of_one_and_several_and_broadcas
     assert all(s[0][-1] >= 2 for s in BUILTIN_SHAPES["softmax"][1])  # one class is refused
 
 
+def _sizes_all_new(shapes) -> bool:
+    """No size is 3 or 4, and the first input's sizes other than 1 all differ."""
+    sizes, first = [d for s in shapes for d in s], [d for d in shapes[0] if d > 1]
+    return not {3, 4} & set(sizes) and len(set(first)) == len(first)
+
+
+def test_every_kind_of_builtin_gate_is_checked_with_sizes_other_than_3_and_4():
+    """A gate with a size written in its code (reshape(1, 3), t[:4]) passes sets of 3s and 4s only."""
+    for n in (1, 2, 3):
+        assert any(_sizes_all_new(s) and s[0][0] > 4 for s in candidate_shapes(n))
+    for name, (_, sets) in BUILTIN_SHAPES.items():
+        if name != "convGate":
+            assert any(_sizes_all_new(s) and s[0][0] > 4 for s in sets), name
+    assert ((6, 2), (2, 7)) in BUILTIN_SHAPES["mulGate"][1]
+    add = BUILTIN_SHAPES["addGate"][1]
+    assert ((5, 7), (1, 7)) in add and ((6, 5), (6, 1)) in add
+    assert any(not {3, 4} & {d for s in sets for d in s} for sets in BUILTIN_SHAPES["convGate"][1])
+
+
 def test_check_builtins_passes_every_gate_over_its_shapes():
     reports = check_builtins()
     assert [r.subject for r in reports] == list(BUILTIN_SHAPES)
@@ -212,8 +231,9 @@ def test_guessed_shapes_report_what_the_gate_accepts():
     """MulGate's rule refuses every guessed pair but those with matching inner sizes."""
     report = check_gate_shapes(MulGate)
     accepted = [tuple(c.shapes) for c in report.checks]
-    assert accepted == [((3, 3), (3, 3)), ((4, 2), (2, 3)), ((4, 3), (3, 3)), ((1, 2), (2, 3))]
-    assert len(report.refused) == len(candidate_shapes(2)) - 4
+    assert accepted == [((3, 3), (3, 3)), ((4, 2), (2, 3)), ((4, 3), (3, 3)), ((1, 2), (2, 3)),
+                        ((6, 2), (2, 7))]
+    assert len(report.refused) == len(candidate_shapes(2)) - 5
     assert report.ok
 
 

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from wrong_gates import RIGHT, WRONG
+from wrong_gates import CRASHING, RIGHT, WRONG
 
 from gates.check import DIAGNOSES, main
 
@@ -48,6 +48,16 @@ def test_every_wrong_gate_fails_with_its_diagnosis(capsys, gate, diagnosis, word
         assert any(word in m for m in messages), (word, messages[0])
 
 
+@pytest.mark.parametrize("gate, words", CRASHING, ids=[c[0].__name__ for c in CRASHING])
+def test_a_gate_that_raises_on_some_default_shapes_is_an_error_in_one_line(capsys, gate, words):
+    """reshape(1, 3) passes every set of width 3 and raises at width 7: exit 2, never a pass."""
+    status = main([f"{CATALOGUE}:{gate.__name__}"])
+    _, err = capsys.readouterr()
+    assert status == 2 and err.count("\n") == 1, err
+    for word in words:
+        assert word in err, (word, err)
+
+
 @pytest.mark.parametrize("gate", RIGHT, ids=[g.__name__ for g in RIGHT])
 def test_every_right_gate_passes(capsys, gate):
     status, document, err = run_json(capsys, f"{CATALOGUE}:{gate.__name__}")
@@ -66,10 +76,12 @@ def test_the_user_relu_is_checked_at_zero(capsys):
 
 
 def test_the_whole_catalogue_in_one_command():
-    """`python -m gates.check tests/wrong_gates.py --json`: every gate of the file, one document."""
+    """`python -m gates.check tests/wrong_gates.py --json`: every gate of the file, one document;
+    exit 2, since the gates of CRASHING raise (the others' verdicts are in the document still)."""
     done = subprocess.run([sys.executable, "-m", "gates.check", CATALOGUE, "--json"], cwd=ROOT,
                           capture_output=True, text=True, timeout=600)
-    assert done.returncode == 1, done.stderr
+    assert done.returncode == 2, done.stderr  # a gate of CRASHING raises: an error of its code
+    assert [gate.__name__ for gate, _ in CRASHING] == [line.split()[4] for line in done.stderr.splitlines()]
     document = json.loads(done.stdout)
     verdicts = {g["gate"]: g for g in document["gates"]}
     assert document["ok"] is False

@@ -191,15 +191,18 @@ def test_a_full_disk_is_one_line_and_exit_2():
     done = subprocess.run(f"{sys.executable} -m gates.check relu > /dev/full", shell=True, cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
-    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines() == [
+        "python -m gates.check: error: cannot write the output: No space left on device"]
 
 
 def test_a_broken_pipe_is_quiet_and_never_a_pass():
-    """`| true` closes the pipe before the table is written (the checks take a while)."""
+    """`| true` closes the pipe before the table is written (the checks take a while): quiet, exit
+    141 as a shell reports for SIGPIPE (and gates.trace does). (`| head -1` races: a table that
+    fits in the pipe's buffer is written whole before head closes it, and then 0 is right.)"""
     done = subprocess.run(f"set -o pipefail; {sys.executable} -m gates.check | true",
                           shell=True, executable="/bin/bash", cwd=ROOT, capture_output=True,
                           text=True, timeout=300)
-    assert done.returncode == 2 and done.stderr == ""
+    assert done.returncode == 141 and done.stderr == ""
 
 
 @pytest.mark.parametrize("columns", ["0", "60", "80", "120"])

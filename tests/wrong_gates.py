@@ -441,6 +441,38 @@ class UserMSE(MSE):
     """The right one."""
 
 
+# --- wrong: a size written into the code, or a region the first draws may miss ---------------------
+
+class FourRowsBiasAdd(FirstRowBiasAdd):
+    """dJ/dB sums the first 4 rows of top_diff only: right up to a batch of 4."""
+
+    def backward(self, top_diff):
+        return top_diff, top_diff[:4].sum(axis=0, keepdims=True)
+
+
+class WideMulGate(UserMatMul):
+    """dJ/dB taken 1.01 times too large, but only when B has more than 3 columns."""
+
+    def backward(self, top_diff):
+        dB = self.A.T @ top_diff
+        return top_diff @ self.B.T, dB * 1.01 if self.B.shape[1] > 3 else dB
+
+
+class MidSigmoid(TailSigmoid):
+    """σ′ taken 1.05 times too large where 0.3 < z < 0.7, right elsewhere."""
+
+    def backward(self, top_diff):
+        middle = (self.z > 0.3) & (self.z < 0.7)
+        return (top_diff * np.where(middle, 1.05, 1.0) * self.a * (1 - self.a),)
+
+
+class ThreeWideBiasAdd(FirstRowBiasAdd):
+    """dJ/dB reshaped to (1, 3): raises for any other width (an error of the gate: exit 2)."""
+
+    def backward(self, top_diff):
+        return top_diff, top_diff.sum(axis=0).reshape(1, 3)
+
+
 # (gate, diagnosis, words the message must hold, diagnoses allowed on other shape sets)
 WRONG = [
     (ZSigmoid, "wrong_values", ("dJ/dz",), ()),
@@ -471,7 +503,13 @@ WRONG = [
     (WrongSlopeLeakyReLU, "wrong_in_region", ("z < 0",), ()),
     (SmallAngleTanh, "wrong_in_region", ("|z| >",), ("wrong_values",)),
     (CachedOutputSigmoid, "stale_state", ("different output",), ()),
+    (FourRowsBiasAdd, "batch_dependent", ("batch of 1", "batch of 5"), ()),
+    (WideMulGate, "constant_factor", ("times 1.01",), ()),
+    (MidSigmoid, "wrong_in_region", ("< z <",), ()),
 ]
+
+# Gates whose own code raises on some default shape set: exit 2, with words the line must hold.
+CRASHING = [(ThreeWideBiasAdd, ("backward raised ValueError", "reshape", "dJ/dB 1×7"))]
 
 RIGHT = [UserReLU, UserReLUOneAtZero, UserAbs, UserSoftmax, Cube, HugeCube, TinyTanh, UserMatMul,
          UserBiasAdd, UserMSE]
