@@ -39,3 +39,29 @@ def rng() -> np.random.Generator:
 def numeric_grad() -> Callable:
     """The independent central-difference loop, for tests that want a second oracle."""
     return central_difference
+
+
+def unruled_square_graph():
+    """X·W¹ → a² = z² ⊙ z² by a user's gate with no output_shape → mse: a graph whose a² and J
+    have no shape until data flows (the diagrams and the summary must say '?')."""
+    from gates import Gate, MSELoss, MulGate
+    from graph import Graph
+
+    class Square(Gate):
+        kind = "square"
+
+        def forward(self, z):
+            self.z = z
+            return z * z
+
+        def backward(self, top_diff):
+            return (2 * self.z * top_diff,)
+
+    g = Graph()
+    g.input("X", ("k", 2))
+    g.input("y", ("k", 1))
+    g.param("W1", np.ones((2, 1)))
+    g.add(MulGate(), ["X", "W1"], "z2")
+    g.add(Square(), ["z2"], "a2")
+    g.add(MSELoss(), ["a2", "y"], "J")
+    return g

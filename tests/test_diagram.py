@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import unruled_square_graph  # tests/ is on the path
 
 from graph import Graph, diagram
 from graph.diagram import GraphvizMissing, to_dot, to_mermaid, write_diagram
@@ -267,26 +268,6 @@ def test_the_readme_shows_the_mermaid_diagram_the_code_writes():
 
 
 def test_a_gate_without_a_shape_rule_is_drawn_with_a_question_mark():
-    import numpy as np
-
-    from gates import Gate, MSELoss, MulGate
-
-    class Square(Gate):  # no output_shape: its shape is known only once data flows
-        kind = "square"
-
-        def forward(self, z):
-            self.z = z
-            return z * z
-
-        def backward(self, top_diff):
-            return (2 * self.z * top_diff,)
-
-    g = Graph()
-    g.input("X", ("k", 2))
-    g.input("y", ("k", 1))
-    g.param("W1", np.ones((2, 1)))
-    g.add(MulGate(), ["X", "W1"], "z2")
-    g.add(Square(), ["z2"], "a2")
-    g.add(MSELoss(), ["a2", "y"], "J")
+    g = unruled_square_graph()  # a² has no shape until data flows
     forward = dict(split_label(f) for f, _ in dot_edges(to_dot(g, {"k": 4})).values())
     assert forward == {"X": "4×2", "W¹": "2×1", "z²": "4×1", "a²": "?", "y": "4×1", "J": "?"}

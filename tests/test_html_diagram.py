@@ -9,10 +9,9 @@ from __future__ import annotations
 import io
 import xml.etree.ElementTree as ET
 
-import numpy as np
 import pytest
+from conftest import unruled_square_graph  # tests/ is on the path
 
-from gates import Gate, MSELoss, MulGate
 from graph import Graph
 from graph.html_diagram import draw, graph_html
 from graph.html_model import FONT_SIZE
@@ -100,23 +99,7 @@ def test_a_graph_shows_its_table_and_its_picture():
         'xmlns="http://www.w3.org/2000/svg"', "")
     assert "δ²  k×3" in page  # no data yet: the batch is k
 
-    class Square(Gate):  # no output_shape: its shape is known only once data flows
-        kind = "square"
-
-        def forward(self, z):
-            self.z = z
-            return z * z
-
-        def backward(self, top_diff):
-            return (2 * self.z * top_diff,)
-
-    g = Graph()
-    g.input("X", ("k", 2))
-    g.input("y", ("k", 1))
-    g.param("W1", np.ones((2, 1)))
-    g.add(MulGate(), ["X", "W1"], "z2")
-    g.add(Square(), ["z2"], "a2")
-    g.add(MSELoss(), ["a2", "y"], "J")
+    g = unruled_square_graph()  # a² has no shape until data flows
     page = graph_html(g)
     assert "Total params" in page and "<svg" not in page and "a² (square)" in page
 
