@@ -1,5 +1,6 @@
-"""Shared test helpers: a seeded random generator, an independent central-difference loop, and
-the hypothesis profile (few examples, no deadline: the machine is small and shared)."""
+"""Shared test helpers: a seeded random generator, an independent central-difference loop, the
+hypothesis profile (few examples, no deadline: the machine is small and shared), and the small
+graphs and user's gates that several test files build."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 from hypothesis import settings
+
+from gates import Gate
 
 settings.register_profile("gates", max_examples=25, deadline=None)
 settings.load_profile("gates")
@@ -65,3 +68,36 @@ def unruled_square_graph():
     g.add(Square(), ["z2"], "a2")
     g.add(MSELoss(), ["a2", "y"], "J")
     return g
+
+
+def hand_built():
+    """The README's hand-built graph: X·W¹ + b¹ → mse, declared with a symbolic batch k."""
+    from gates import AddGate, MSELoss, MulGate
+    from graph import Graph
+
+    g = Graph()
+    g.input("X", ("k", 2))
+    g.input("y", ("k", 1))
+    g.param("W1", np.ones((2, 1)))
+    g.param("b1", np.zeros((1, 1)))
+    g.add(MulGate(), ["X", "W1"], "XW1")
+    g.add(AddGate(), ["XW1", "b1"], "z2")
+    g.add(MSELoss(), ["z2", "y"], "J")
+    return g
+
+
+class Cube(Gate):
+    """A user's own gate: a = z³ elementwise, da/dz = 3z² (not in the built-in table)."""
+
+    kind = "cube"
+    inputs = ("z",)
+
+    def output_shape(self, z):
+        return tuple(z)
+
+    def forward(self, z):
+        self.z = z
+        return z ** 3
+
+    def backward(self, top_diff):
+        return (top_diff * 3 * self.z ** 2,)

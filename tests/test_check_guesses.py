@@ -4,6 +4,7 @@ domain is not every number (log, 1/z), and numbers printed with the digits that 
 from __future__ import annotations
 
 import numpy as np
+from conftest import Cube  # tests/ is on the path
 
 from gates import Gate
 from gates.check import check_gate_shapes, main
@@ -140,18 +141,8 @@ def test_the_gradient_column_is_empty_when_backward_never_ran():
     assert shapes == "—" and result == "FAIL" and diagnosis == "not_finite"
 
 
-class SlightlyLargeCube(Gate):
+class SlightlyLargeCube(Cube):
     """dJ/dz of z³ taken 1.0001 times too large: a factor that must print as 1.0001, not 1."""
-
-    kind = "cube"
-    inputs = ("z",)
-
-    def output_shape(self, z):
-        return tuple(z)
-
-    def forward(self, z):
-        self.z = z
-        return z ** 3
 
     def backward(self, top_diff):
         return (1.0001 * top_diff * 3 * self.z ** 2,)

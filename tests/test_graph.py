@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import Cube  # tests/ is on the path
 
-from gates import AddGate, Gate, HadamardGate, HalfSSELoss, MSELoss, MulGate, ShapeError, Sigmoid
+from gates import AddGate, HadamardGate, HalfSSELoss, MSELoss, MulGate, ShapeError, Sigmoid
 from gates.check import check_graph
 from graph import Graph
 
@@ -142,21 +143,7 @@ def test_a_branch_that_does_not_reach_J_gets_a_zero_gradient():
     np.testing.assert_allclose(grads["W"], X.T @ (2 * (X @ np.ones((2, 1)) - y) / 4), rtol=1e-12)
 
 
-class Cube(Gate):
-    """A user's own gate: a = z³ elementwise, da/dz = 3z²."""
 
-    kind = "cube"
-    inputs = ("z",)
-
-    def output_shape(self, z):
-        return tuple(z)
-
-    def forward(self, z):
-        self.z = z
-        return z ** 3
-
-    def backward(self, top_diff):
-        return (top_diff * 3 * self.z ** 2,)
 
 
 def test_a_users_gate_is_differentiated_like_a_builtin():

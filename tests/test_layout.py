@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import hand_built  # tests/ is on the path
 
-from gates import AddGate, MSELoss, MulGate
 from graph import Graph
 from graph.examples import lecture_example
 from graph.render import render
@@ -28,16 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WIDTHS = [40, 59, 60, 80, 120]
 
 
-def hand_built() -> Graph:
-    g = Graph()
-    g.input("X", ("k", 2))
-    g.input("y", ("k", 1))
-    g.param("W1", np.ones((2, 1)))
-    g.param("b1", np.zeros((1, 1)))
-    g.add(MulGate(), ["X", "W1"], "XW1")
-    g.add(AddGate(), ["XW1", "b1"], "z2")
-    g.add(MSELoss(), ["z2", "y"], "J")
-    return g
+
 
 
 def mlp_walk(layers, convention="rows", values=False, batch=4):

@@ -13,8 +13,8 @@ import json
 
 import numpy as np
 import pytest
+from conftest import hand_built  # tests/ is on the path
 
-from gates import AddGate, MSELoss, MulGate
 from graph import Graph, Tracer
 from graph.render import (
     Document,
@@ -31,19 +31,6 @@ from graph.render import (
 )
 from graph.tracer import symbolic_events
 from graph.walkthrough import trace
-
-
-def hand_built() -> Graph:
-    g = Graph()
-    g.input("X", ("k", 2))
-    g.input("y", ("k", 1))
-    g.param("W1", np.ones((2, 1)))
-    g.param("b1", np.zeros((1, 1)))
-    g.add(MulGate(), ["X", "W1"], "XW1")
-    g.add(AddGate(), ["XW1", "b1"], "z2")
-    g.add(MSELoss(), ["z2", "y"], "J")
-    return g
-
 
 DATA = {"X": np.ones((3, 2)), "y": np.zeros((3, 1))}
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import Cube  # tests/ is on the path
 
-from gates import AddGate, Gate, HadamardGate, MSELoss, MulGate, Sigmoid
+from gates import AddGate, HadamardGate, MSELoss, MulGate, Sigmoid
 from graph import Graph
 from graph.training import KERNELS, Plan
 
@@ -63,21 +64,7 @@ def test_train_step_equals_forward_backward_step(options, layers, k):
     assert_same_steps(Graph.mlp(layers, seed=3, **options), Graph.mlp(layers, seed=3, **options), inputs)
 
 
-class Cube(Gate):
-    """A user's gate: z ↦ z³, dJ/dz = top_diff ⊙ 3z². Not in the kernel table."""
 
-    kind = "cube"
-    inputs = ("z",)
-
-    def output_shape(self, z):
-        return tuple(z)
-
-    def forward(self, z):
-        self.z = z
-        return z ** 3
-
-    def backward(self, top_diff):
-        return (top_diff * 3 * self.z ** 2,)
 
 
 def fan_out() -> Graph:
